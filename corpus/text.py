@@ -1,0 +1,45 @@
+"""Text clean-up shared by the parsers.
+
+A citation quotes `clean_text(source)` verbatim, so every parser must run its source text
+through the same function: that is what makes quotes checkable against the corpus.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_FOOTNOTE_REF = re.compile(r"\s*<sup>\s*\d+\s*</sup>")
+_TAG = re.compile(r"<[^>]+>")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(?<!\w)[*_]{1,3}|[*_]{1,3}(?!\w)")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(A-Z0-9])")
+
+
+def clean_text(raw: str) -> str:
+    """Markup-free text: footnote markers dropped, tags stripped, entities decoded.
+
+    Paragraph breaks survive as a blank line; all other whitespace collapses to one space.
+    """
+    text = _FOOTNOTE_REF.sub("", raw)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _TAG.sub(" ", text)
+    text = html.unescape(text)
+    text = text.replace("\\*", "*")
+    text = _MD_EMPHASIS.sub("", text)
+    paragraphs = [_SPACES.sub(" ", p.replace("\n", " ")).strip() for p in text.split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def normalise_space(text: str) -> str:
+    """One line, single spaces: the form used to compare quotes with the corpus."""
+    return " ".join(text.split())
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose on sentence ends; good enough for the guidebook's plain English."""
+    sentences: list[str] = []
+    for paragraph in text.split("\n\n"):
+        sentences.extend(s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip())
+    return sentences

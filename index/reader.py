@@ -1,0 +1,137 @@
+"""The read side: the current build held in memory, searched densely (Chroma) and
+lexically (BM25), reloaded when a new build goes live."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import bm25s
+import numpy as np
+import Stemmer
+
+from corpus.settings import Settings
+from index.store import IndexUnavailable, LocalLayout, NoIndex, ServerLayout, open_layout
+
+_STEMMER = Stemmer.Stemmer("english")
+SERVER_POINTER_CHECK_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    id: str
+    unit_id: str
+    text: str
+    metadata: dict[str, Any]
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    """Lower-cased, stop-worded, stemmed tokens: 'spouses' must meet 'spouse'."""
+    tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, return_ids=False,
+                            show_progress=False)
+    return [list(t) for t in tokens]
+
+
+class IndexSnapshot:
+    """One build, loaded once: all chunk texts and metadata, and a BM25 index over them.
+
+    BM25 is rebuilt from the stored texts at load (milliseconds for this corpus) rather than
+    saved beside the build, so a Chroma server is the single source of truth for replicas.
+    """
+
+    def __init__(self, build_id: str, collection: Any):
+        self.build_id = build_id
+        self.collection = collection
+        got = collection.get(include=["documents", "metadatas"])
+        self.chunks = [
+            ChunkRecord(id=i, unit_id=m["unit_id"], text=d, metadata=m)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        if not self.chunks:
+            raise NoIndex("the index is empty; run `talenthub index --rebuild`")
+        self.by_id = {c.id: c for c in self.chunks}
+        self.model = (collection.metadata or {}).get("model", "")
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(tokenize([f"{c.metadata['title']} {c.text}" for c in self.chunks]),
+                         show_progress=False)
+
+    def dense(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+              ) -> list[tuple[str, float]]:
+        """Chunk ids with cosine similarity, best first."""
+        k = min(k, len(self.chunks))
+        result = self.collection.query(query_embeddings=[vector.tolist()], n_results=k,
+                                       where=where or None, include=["distances"])
+        return [(cid, 1.0 - dist) for cid, dist in
+                zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    def lexical(self, query: str, k: int) -> list[tuple[str, float]]:
+        """Chunk ids with BM25 scores, best first; no query terms in the corpus -> []."""
+        tokens = tokenize([query])[0]
+        if not tokens:
+            return []
+        scores = self._bm25.get_scores(tokens)
+        order = np.argsort(-scores)[: min(k, len(self.chunks))]
+        return [(self.chunks[i].id, float(scores[i])) for i in order if scores[i] > 0]
+
+    def stats(self) -> dict[str, Any]:
+        documents = {c.metadata["document"] for c in self.chunks}
+        units = {c.unit_id for c in self.chunks}
+        kinds: dict[str, int] = {}
+        for unit in {(c.unit_id, c.metadata["kind"]) for c in self.chunks}:
+            kinds[unit[1]] = kinds.get(unit[1], 0) + 1
+        return {"build": self.build_id, "documents": len(documents), "units": len(units),
+                "chunks": len(self.chunks), "kinds": kinds, "model": self.model}
+
+
+class IndexReader:
+    """Hands out the current snapshot; swaps in a new one when `talenthub index` switches.
+
+    Thread-safe: requests share one snapshot, and a reload happens once, under a lock.
+    """
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._snapshot: IndexSnapshot | None = None
+        self._layout: LocalLayout | ServerLayout | None = None
+        self._stamp: float = -1.0
+        self._checked = 0.0
+
+    def snapshot(self) -> IndexSnapshot:
+        with self._lock:
+            if self._snapshot is None or self._pointer_moved():
+                self._snapshot = self._load()
+            return self._snapshot
+
+    def _pointer_moved(self) -> bool:
+        if isinstance(self._layout, LocalLayout):
+            return self._layout.pointer_stamp() != self._stamp
+        if time.monotonic() - self._checked < SERVER_POINTER_CHECK_SECONDS:
+            return False
+        self._checked = time.monotonic()
+        try:
+            return self._layout is None or self._layout.current() != self._snapshot.build_id  # type: ignore[union-attr]
+        except Exception:  # server briefly unreachable: keep serving what we have
+            return False
+
+    def _load(self) -> IndexSnapshot:
+        try:
+            layout = self._layout or open_layout(self.settings)
+            if isinstance(layout, LocalLayout):
+                self._stamp = layout.pointer_stamp()
+            build_id = layout.current()
+            if build_id is None:
+                raise NoIndex("no index found; run `talenthub index` to build it")
+            snapshot = IndexSnapshot(build_id, layout.collection(build_id))
+        except IndexUnavailable:
+            raise
+        except Exception as exc:
+            where = self.settings.chroma_url or self.settings.index_dir
+            raise IndexUnavailable(
+                f"cannot read the index at {where} ({type(exc).__name__}: {exc}); "
+                "run `talenthub index --rebuild`") from exc
+        self._layout = layout
+        self._checked = time.monotonic()
+        return snapshot

@@ -1,0 +1,153 @@
+"""Where builds live and which one is current.
+
+Every build is a complete collection of its own. A build becomes visible only when the
+pointer moves to it, so a crash mid-build leaves the previous one serving. Embedded mode
+keeps one Chroma folder per build and the pointer in a file; server mode keeps one
+collection per build and the pointer in a small metadata collection, so that several app
+replicas see the same current build.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+from corpus.settings import Settings
+
+COLLECTION = "chunks"
+POINTER_COLLECTION = "talenthub_meta"
+SERVER_PREFIX = "talenthub_"
+KEEP_BUILDS = 2  # the current build and the one before it, for readers still on it
+
+
+class IndexUnavailable(RuntimeError):
+    """The index cannot be reached or read; the message says what to do."""
+
+
+class NoIndex(IndexUnavailable):
+    """No build has finished yet: the user must run `talenthub index`."""
+
+
+def chroma_settings() -> ChromaSettings:
+    return ChromaSettings(anonymized_telemetry=False)
+
+
+def new_build_id() -> str:
+    return time.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
+
+
+class Layout(Protocol):
+    def current(self) -> str | None: ...
+    def collection(self, build_id: str, *, create: bool = False) -> Any: ...
+    def switch(self, build_id: str) -> None: ...
+    def discard(self, build_id: str) -> None: ...
+    def builds(self) -> list[str]: ...
+
+
+class LocalLayout:
+    """`<index_dir>/builds/<id>/` per build, `<index_dir>/CURRENT` names the live one."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        self.pointer = index_dir / "CURRENT"
+
+    def current(self) -> str | None:
+        try:
+            build_id = self.pointer.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return build_id if (self.index_dir / "builds" / build_id).is_dir() else None
+
+    def pointer_stamp(self) -> float:
+        try:
+            return self.pointer.stat().st_mtime
+        except FileNotFoundError:
+            return 0.0
+
+    def collection(self, build_id: str, *, create: bool = False) -> Any:
+        path = self.index_dir / "builds" / build_id
+        if not create and not path.is_dir():
+            raise NoIndex(f"index build {build_id} is missing; run `talenthub index --rebuild`")
+        client = chromadb.PersistentClient(path=str(path), settings=chroma_settings())
+        return _collection(client, COLLECTION, create=create)
+
+    def switch(self, build_id: str) -> None:
+        tmp = self.pointer.with_suffix(".tmp")
+        tmp.write_text(build_id + "\n", encoding="utf-8")
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.pointer)
+
+    def discard(self, build_id: str) -> None:
+        shutil.rmtree(self.index_dir / "builds" / build_id, ignore_errors=True)
+
+    def builds(self) -> list[str]:
+        root = self.index_dir / "builds"
+        return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+
+class ServerLayout:
+    """One `talenthub_<id>` collection per build on a Chroma server."""
+
+    def __init__(self, url: str):
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        try:
+            self.client = chromadb.HttpClient(
+                host=parsed.hostname or "localhost", port=parsed.port or 8000,
+                ssl=parsed.scheme == "https", settings=chroma_settings(),
+            )
+        except Exception as exc:  # chromadb raises plain exceptions when the server is down
+            raise IndexUnavailable(f"Chroma server {url} is unreachable: {exc}") from exc
+
+    def _meta(self) -> Any:
+        return self.client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None)
+
+    def current(self) -> str | None:
+        build_id = (self._meta().metadata or {}).get("current")
+        return build_id if build_id in self.builds() else None
+
+    def collection(self, build_id: str, *, create: bool = False) -> Any:
+        return _collection(self.client, SERVER_PREFIX + build_id, create=create)
+
+    def switch(self, build_id: str) -> None:
+        self._meta().modify(metadata={"current": build_id})
+
+    def discard(self, build_id: str) -> None:
+        try:
+            self.client.delete_collection(SERVER_PREFIX + build_id)
+        except Exception:  # already gone
+            pass
+
+    def builds(self) -> list[str]:
+        names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
+        return sorted(n[len(SERVER_PREFIX):] for n in names
+                      if n.startswith(SERVER_PREFIX) and n != POINTER_COLLECTION)
+
+
+def _collection(client: Any, name: str, *, create: bool) -> Any:
+    if create:
+        return client.create_collection(name, configuration={"hnsw": {"space": "cosine"}},
+                                        embedding_function=None)
+    return client.get_collection(name, embedding_function=None)
+
+
+def open_layout(settings: Settings) -> LocalLayout | ServerLayout:
+    if settings.chroma_url:
+        return ServerLayout(settings.chroma_url)
+    return LocalLayout(settings.index_dir)
+
+
+def prune(layout: Layout, *, keep: int = KEEP_BUILDS) -> None:
+    """Drop old and abandoned builds, never the current one."""
+    current = layout.current()
+    others = [b for b in layout.builds() if b != current]
+    for build_id in others[: max(0, len(others) - (keep - 1))]:
+        layout.discard(build_id)
