@@ -27,7 +27,8 @@ _ATTRIBUTION = re.compile(r"^-\s+((?:Respondent|Interviewee).+)$", re.MULTILINE)
 
 STAKEHOLDER_ORDER = list(STAKEHOLDERS)
 THEME_BY_TITLE = {title.lower(): slug for slug, title in THEMES.items()}
-FOCUS_BY_WORD = {"TALENT": "talent", "ACCOMPANYING FAMILY": "family", "PARTNERSHIPS": "partnerships"}
+FOCUS_BY_WORD = {"TALENT": "talent", "ACCOMPANYING FAMILY": "family",
+                 "PARTNERSHIPS": "partnerships"}
 PHASE_BY_WORD = {"PRE-DEPARTURE": "pre-departure", "ON-BOARDING": "on-boarding",
                  "INTEGRATION": "integration"}
 ROOT = "Guidebook"

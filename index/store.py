@@ -9,6 +9,7 @@ replicas see the same current build.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -121,10 +122,8 @@ class ServerLayout:
         self._meta().modify(metadata={"current": build_id})
 
     def discard(self, build_id: str) -> None:
-        try:
+        with contextlib.suppress(Exception):  # already gone
             self.client.delete_collection(SERVER_PREFIX + build_id)
-        except Exception:  # already gone
-            pass
 
     def builds(self) -> list[str]:
         names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]

@@ -1,0 +1,196 @@
+"""The `talenthub` command: a thin layer over the `assistant` and `index` APIs.
+
+Errors the user can fix become one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markdown import Markdown
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+from assistant.errors import IndexUnavailable, TalentHubError
+from corpus.models import PHASES, STAKEHOLDERS
+from corpus.settings import Settings
+
+console = Console(stderr=False)
+errors = Console(stderr=True)
+
+
+class UsageError(click.ClickException):
+    """A one-line message and exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        errors.print(f"[bold red]error:[/] {self.format_message()}", highlight=False)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can fix into `UsageError`."""
+    try:
+        yield
+    except (TalentHubError, IndexUnavailable, FileNotFoundError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def make_settings(**overrides: Any) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="Index and state folder (TALENTHUB_DATA_DIR).")
+@click.option("--corpus-dir", type=click.Path(path_type=Path), default=None,
+              help="Folder of documents (TALENTHUB_CORPUS_DIR).")
+@click.option("--chroma-url", default=None, help="Chroma server URL (TALENTHUB_CHROMA_URL).")
+@click.option("-v", "--verbose", is_flag=True, help="Show warnings and progress detail.")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, corpus_dir: Path | None,
+        chroma_url: str | None, verbose: bool) -> None:
+    """Answers from the IOM Talent Hub EU Guidebook, with exact citations."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR,
+                        format="%(levelname)s %(message)s")
+    ctx.obj = make_settings(data_dir=data_dir, corpus_dir=corpus_dir, chroma_url=chroma_url)
+
+
+@cli.command("index")
+@click.option("--rebuild", is_flag=True, help="Re-embed everything into a fresh build.")
+@click.pass_obj
+def index_command(settings: Settings, rebuild: bool) -> None:
+    """Build or update the index from the corpus, incrementally."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from index.build import build_index
+    from index.embeddings import load_embedder
+
+    with user_errors(), Progress("[progress.description]{task.description}", BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(),
+                                 console=errors, transient=True) as bar:
+        task = bar.add_task("Embedding chunks", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = build_index(settings, lambda: load_embedder(settings.embedding_model),
+                             rebuild=rebuild, progress=progress)
+    counts = report.counts
+    where = settings.chroma_url or settings.index_dir
+    if report.up_to_date:
+        console.print(f"Index is up to date ({where}): nothing re-embedded.")
+    else:
+        console.print(f"Built index {report.build_id} in {where}: embedded {report.embedded} "
+                      f"chunks, reused {report.reused}.")
+        for label, slugs in (("added", report.added), ("changed", report.changed),
+                             ("removed", report.removed)):
+            if slugs:
+                console.print(f"  {label}: {', '.join(slugs)}")
+    console.print(
+        f"{report.documents} documents, {report.sections} sections, {report.chunks} chunks: "
+        f"{counts.get('stakeholders', 0)} stakeholders, {counts.get('action-points', 0)} action "
+        f"points, {counts.get('self-assessment', 0)} self-assessment statements, "
+        f"{counts.get('intervention areas', 0)} intervention areas "
+        f"({counts.get('interventions', 0)} paragraphs), {counts.get('quotes', 0)} quotes, "
+        f"{counts.get('other', 0)} other sections. {report.seconds:.1f} s.")
+    for skipped in report.skipped:
+        errors.print(f"[yellow]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
+
+
+def _validate_choice(value: str | None, choices: dict[str, str], what: str) -> str | None:
+    if value is not None and value not in choices:
+        raise UsageError(f"unknown {what} '{value}'; choose one of: {', '.join(choices)}")
+    return value
+
+
+def print_answer(answer: Any) -> None:
+    """Markdown answer, then its sources, for a person at a terminal."""
+    console.print(Markdown(answer.answer))
+    if answer.citations:
+        console.print()
+        console.print("[bold]Sources[/]")
+        for c in answer.citations:
+            console.print(f"  [cyan][{c.marker}][/] [bold]{c.id}[/]  [dim]{c.breadcrumb}[/]",
+                          highlight=False)
+    meta = answer.meta or {}
+    if meta.get("fallback"):
+        errors.print(f"[yellow]note:[/] LLM unavailable ({meta['fallback']}); "
+                     "extractive answer shown.", highlight=False)
+
+
+@cli.command("ask")
+@click.argument("question", required=False)
+@click.option("--stakeholder", "-s", default=None, help=f"One of: {', '.join(STAKEHOLDERS)}.")
+@click.option("--phase", "-p", default=None, help=f"One of: {', '.join(PHASES)}.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer JSON.")
+@click.option("--batch", type=click.Path(path_type=Path), default=None,
+              help="JSONL file of requests; writes one answer JSON per line.")
+@click.option("--llm", default=None, help="LLM backend, e.g. openai:gpt-4o-mini (TALENTHUB_LLM).")
+@click.pass_obj
+def ask_command(settings: Settings, question: str | None, stakeholder: str | None,
+                phase: str | None, as_json: bool, batch: Path | None, llm: str | None) -> None:
+    """Ask a question; or answer a JSONL batch with the models loaded once."""
+    from assistant.api import Assistant
+
+    if llm:
+        settings = settings.model_copy(update={"llm": llm})
+    _validate_choice(stakeholder, STAKEHOLDERS, "stakeholder")
+    _validate_choice(phase, PHASES, "phase")
+    if (question is None) == (batch is None):
+        raise UsageError("give either a QUESTION or --batch FILE.jsonl")
+    with user_errors():
+        requests = list(read_batch(batch)) if batch else None
+        assistant = Assistant.from_settings(settings)
+        if requests is not None:
+            for request in requests:
+                answer = assistant.ask(**request)
+                click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+            return
+        answer = assistant.ask(question or "", stakeholder=stakeholder, phase=phase)
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_answer(answer)
+
+
+def read_batch(path: Path) -> Iterator[dict[str, Any]]:
+    """Validate every line before answering any, so a bad line loses no work."""
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    requests = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("question"), str):
+            raise UsageError(f'{path}:{number}: expected an object with a "question" string')
+        unknown = set(data) - {"question", "history", "stakeholder", "phase"}
+        if unknown:
+            raise UsageError(f"{path}:{number}: unknown keys {sorted(unknown)}")
+        requests.append({"question": data["question"], "history": data.get("history"),
+                         "stakeholder": data.get("stakeholder"), "phase": data.get("phase")})
+    yield from requests
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="talenthub")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])
