@@ -1,0 +1,196 @@
+"""The public Python API: `Assistant.from_settings(...).ask(question, ...)`.
+
+CLI, HTTP API, chat UI and evals are all thin consumers of this class. One instance is
+shared by all threads of a process: the model and the index are loaded once.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from assistant.errors import IndexUnavailable, InvalidInput, LLMUnavailable
+from assistant.extractive import Composer
+from assistant.models import Answer, Hit
+from assistant.query import QueryAnalysis, analyse, validate_choice
+from assistant.retrieval import MODES, RetrievalConfig, Retriever
+from corpus.models import PHASES, STAKEHOLDERS
+from corpus.settings import MAX_QUESTION_CHARS, Settings
+from index.embeddings import Embedder, load_embedder
+from index.reader import IndexReader
+from index.store import NoIndex
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_HISTORY_TURNS = 10
+RETRIEVE_K = 30
+History = Sequence[Sequence[str]]
+
+
+class Assistant:
+    def __init__(self, settings: Settings, reader: IndexReader, embedder: Embedder, *,
+                 retrieval: RetrievalConfig | None = None, composer: Composer | None = None,
+                 llm: Any = None):
+        self.settings = settings
+        self.reader = reader
+        self.embedder = embedder
+        self.retriever = Retriever(reader, embedder, retrieval)
+        self.composer = composer or Composer()
+        self.llm = llm
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, *, embedder: Embedder | None = None,
+                      chat_model: Any = None) -> Assistant:
+        """Load the embedding model and open the index. The index itself is read lazily,
+        so a server can start before `talenthub index` has run and report it clearly."""
+        settings = settings or Settings()
+        llm = None
+        if chat_model is not None or settings.llm:
+            from assistant.llm import LLMAnswerer
+
+            llm = LLMAnswerer.from_settings(settings, chat_model=chat_model)
+        return cls(settings, IndexReader(settings),
+                   embedder or load_embedder(settings.embedding_model), llm=llm)
+
+    # -- questions -------------------------------------------------------------------------
+
+    def analyse(self, question: str, *, history: History | None = None,
+                stakeholder: str | None = None, phase: str | None = None) -> QueryAnalysis:
+        question = clean_question(question)
+        validate_choice(stakeholder, STAKEHOLDERS, "stakeholder")
+        validate_choice(phase, PHASES, "phase")
+        return analyse(question, history=clean_history(history), stakeholder=stakeholder,
+                       phase=phase)
+
+    def retrieve(self, question: str, *, history: History | None = None,
+                 stakeholder: str | None = None, phase: str | None = None,
+                 k: int = 10) -> list[Hit]:
+        """The ranked source units the answer is composed from (for evals and debugging)."""
+        return self.retrieve_with(question, history=history, stakeholder=stakeholder,
+                                  phase=phase, k=k, mode="hybrid")
+
+    def retrieve_with(self, question: str, *, mode: str, history: History | None = None,
+                      stakeholder: str | None = None, phase: str | None = None,
+                      k: int = 10) -> list[Hit]:
+        """One retriever alone (`dense`, `bm25`) or the full hybrid, for baselines."""
+        if mode not in MODES:
+            raise InvalidInput(f"unknown retrieval mode '{mode}'; choose one of {MODES}")
+        analysis = self.analyse(question, history=history, stakeholder=stakeholder, phase=phase)
+        self._check_index()
+        return self.retriever.search(analysis, k=k, mode=mode, rescore=mode == "hybrid")
+
+    def ask(self, question: str, *, history: History | None = None,
+            stakeholder: str | None = None, phase: str | None = None) -> Answer:
+        answer: Answer | None = None
+        for item in self.stream(question, history=history, stakeholder=stakeholder,
+                                phase=phase):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, *, history: History | None = None,
+               stakeholder: str | None = None, phase: str | None = None
+               ) -> Iterator[str | Answer]:
+        """Text pieces as they are ready, then the complete `Answer` as the last item."""
+        started = time.perf_counter()
+        analysis = self.analyse(question, history=history, stakeholder=stakeholder, phase=phase)
+        snapshot = self._check_index()
+        hits = self.retriever.search(analysis, k=RETRIEVE_K)
+        extractive = self.composer.compose(analysis, hits, snapshot)
+        answer = extractive
+        if self.llm is not None and extractive.grounded:
+            try:
+                answer = yield from self.llm.stream(analysis, hits)
+            except LLMUnavailable as exc:
+                extractive.meta["fallback"] = str(exc)
+                answer = extractive
+                yield from _pieces(answer.answer)
+        else:
+            yield from _pieces(answer.answer)
+        answer.meta["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        answer.meta["build"] = snapshot.build_id
+        yield answer
+
+    # -- the index -------------------------------------------------------------------------
+
+    def _check_index(self) -> Any:
+        snapshot = self.reader.snapshot()
+        if snapshot.model and snapshot.model != self.embedder.name:
+            raise IndexUnavailable(
+                f"the index was built with '{snapshot.model}' but the assistant uses "
+                f"'{self.embedder.name}'; run `talenthub index --rebuild`")
+        return snapshot
+
+    def status(self) -> dict[str, Any]:
+        """Index health for `/api/health`: never raises."""
+        try:
+            stats = self.reader.snapshot().stats()
+        except NoIndex as exc:
+            return {"status": "missing", "detail": str(exc), "build": None, "documents": 0,
+                    "units": 0, "chunks": 0, "kinds": {}}
+        except IndexUnavailable as exc:
+            return {"status": "unavailable", "detail": str(exc), "build": None,
+                    "documents": 0, "units": 0, "chunks": 0, "kinds": {}}
+        return {"status": "ok", "detail": "index loaded", **stats}
+
+    def units(self, *, kind: str | None = None, stakeholder: str | None = None) -> list[Hit]:
+        """Every citable unit (first chunk of each), in index order, optionally filtered."""
+        seen: dict[str, Hit] = {}
+        for c in self.reader.snapshot().chunks:
+            m = c.metadata
+            if (kind and m["kind"] != kind) or (stakeholder and m["stakeholder"] != stakeholder):
+                continue
+            if c.unit_id in seen:
+                continue
+            seen[c.unit_id] = Hit(c.unit_id, c.id, 1.0, _unit_text(self, c.unit_id), m)
+        return list(seen.values())
+
+    def unit(self, unit_id: str) -> Hit | None:
+        """A citable unit with its whole text (all chunks joined), or None."""
+        snapshot = self.reader.snapshot()
+        chunks = [c for c in snapshot.chunks if c.unit_id == unit_id]
+        if not chunks:
+            return None
+        return Hit(unit_id, chunks[0].id, 1.0, _unit_text(self, unit_id), chunks[0].metadata)
+
+
+def _unit_text(assistant: Assistant, unit_id: str) -> str:
+    chunks = [c for c in assistant.reader.snapshot().chunks if c.unit_id == unit_id]
+    chunks.sort(key=lambda c: c.metadata.get("part", 1))
+    return " ".join(c.text for c in chunks)
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """Line by line, so that a UI can stream the extractive answer too."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        yield line + ("\n" if i < len(lines) - 1 else "")
+
+
+def clean_question(question: object) -> str:
+    if not isinstance(question, str):
+        raise InvalidInput("the question must be text")
+    text = " ".join(CONTROL.sub(" ", question).split())
+    if not text:
+        raise InvalidInput("the question is empty; type a question about retaining talent")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InvalidInput(f"the question is {len(text)} characters long; the limit is "
+                           f"{MAX_QUESTION_CHARS}")
+    return text
+
+
+def clean_history(history: History | None) -> list[tuple[str, str]]:
+    """The last few [user, assistant] pairs; anything else is a clear error."""
+    if not history:
+        return []
+    if isinstance(history, str) or not isinstance(history, Sequence):
+        raise InvalidInput("history must be a list of [user, assistant] pairs")
+    pairs = []
+    for i, turn in enumerate(history):
+        if (isinstance(turn, str) or not isinstance(turn, Sequence) or len(turn) != 2
+                or not all(isinstance(t, str) for t in turn)):
+            raise InvalidInput(f"history[{i}] must be a [user, assistant] pair of strings")
+        pairs.append((CONTROL.sub(" ", turn[0])[:MAX_QUESTION_CHARS], turn[1]))
+    return pairs[-MAX_HISTORY_TURNS:]

@@ -1,0 +1,269 @@
+"""The default answerer: composes the answer from the retrieved units themselves.
+
+Every bullet is the guidebook's own words with its marker; the only other words are short
+connectives naming the stakeholder and phase. Selection uses calibrated score thresholds
+so that the answer cites what answers the question, not everything nearby.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.models import SECTION_BY_KIND, Answer, Citation, Hit
+from assistant.query import QueryAnalysis
+from corpus.models import PHASES, STAKEHOLDERS
+from corpus.text import normalise_space, split_sentences
+from index.reader import IndexSnapshot, tokenize
+
+GUIDEBOOK = "talent-hub-guidebook"
+REFUSAL = ("I can only answer questions about retaining international talent, from the IOM "
+           "Talent Hub EU Guidebook and its project pages: for example, what employers, "
+           "municipalities, ministries, universities, unions or NGOs can do before and after "
+           "talent arrives.")
+COUNT_QUESTION = re.compile(r"\b(how many|how much|number of)\b", re.I)
+DATE_QUESTION = re.compile(r"\b(when|what date|which date|how long|what year|until)\b", re.I)
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|"
+          r"November|December)")
+HAS_DATE = re.compile(rf"\b(?:\d{{1,2}} {_MONTH}|{_MONTH} \d{{4}}|\d{{4}})\b")
+# A number that counts something: "68 responses", "175 member states", "290-odd pathways".
+HAS_COUNT = re.compile(r"\b\d[\d,]*(?:\s+|-)(?:[a-z-]+\s+)?[a-z]+s\b")
+BULLET = re.compile(r"^[-•*]\s+")
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """Thresholds on the retriever's scale, calibrated on the dev split."""
+
+    refuse_below: float = 0.30
+    refuse_out_of_domain_below: float = 0.45
+    action_floor: float = 0.35
+    relative: float = 0.85
+    max_actions: int = 4
+    cross_relative: float = 0.80
+    cross_per_stakeholder: int = 2
+    cross_stakeholders: int = 5
+    background_floor: float = 0.45
+    background_sentences: int = 2
+    fact_sentences: int = 2
+
+
+class Composer:
+    """Builds the Markdown answer and its citations for one analysed question."""
+
+    def __init__(self, config: AnswerConfig | None = None):
+        self.config = config or AnswerConfig()
+
+    def should_refuse(self, analysis: QueryAnalysis, hits: list[Hit]) -> bool:
+        best = hits[0].score if hits else 0.0
+        if best < self.config.refuse_below:
+            return True
+        return not analysis.in_domain and best < self.config.refuse_out_of_domain_below
+
+    def compose(self, analysis: QueryAnalysis, hits: list[Hit],
+                snapshot: IndexSnapshot) -> Answer:
+        if self.should_refuse(analysis, hits):
+            return refusal(analysis)
+        builder = _AnswerBuilder(analysis)
+        if analysis.kind == "fact":
+            self._fact(builder, hits, analysis, snapshot)
+        elif analysis.kind == "list":
+            self._list(builder, hits, snapshot, analysis)
+        elif analysis.kind == "cross-stakeholder":
+            self._cross(builder, hits, analysis, snapshot)
+        else:
+            self._actions(builder, hits, analysis, snapshot)
+        if not builder.citations:
+            return refusal(analysis)
+        return builder.answer()
+
+    def _actions(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
+                 snapshot: IndexSnapshot) -> None:
+        actions = self._select(_of_kind(hits, "action-points"), self.config.relative,
+                               self.config.max_actions)
+        if not actions:
+            self._fact(b, hits, a, snapshot)
+            return
+        stakeholders = _ordered(h.stakeholder for h in actions)
+        phases = _ordered(h.phase for h in actions)
+        b.line(_summary(stakeholders, phases if len(phases) == 1 else []))
+        for hit in sorted(actions, key=_journey_order):
+            label = f" *({PHASES[hit.phase]})*" if len(phases) > 1 and hit.phase else ""
+            b.bullet(hit, normalise_space(hit.text), suffix=label)
+        self._background(b, hits, a, stakeholders, snapshot)
+
+    def _list(self, b: _AnswerBuilder, hits: list[Hit], snapshot: IndexSnapshot,
+              a: QueryAnalysis) -> None:
+        """'What should X do in phase Y': that phase's whole list, in the guidebook's order."""
+        scores = {h.unit_id: h.score for h in hits}
+        for phase in a.phases:
+            units = [c for c in snapshot.chunks if c.metadata["kind"] == "action-points"
+                     and c.metadata["stakeholder"] == a.stakeholders[0]
+                     and c.metadata["phase"] == phase]
+            units.sort(key=lambda c: c.metadata["number"])
+            b.line(_summary(a.stakeholders[:1], [phase]))
+            for c in units:
+                b.bullet(Hit(c.unit_id, c.id, scores.get(c.unit_id, 0.0), c.text, c.metadata),
+                         normalise_space(c.text))
+        self._background(b, hits, a, a.stakeholders[:1], snapshot)
+
+    def _cross(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
+               snapshot: IndexSnapshot) -> None:
+        """'Which stakeholders...': the best actions, grouped by stakeholder."""
+        candidates = [h for h in hits if h.kind in ("action-points", "interventions")]
+        if a.stakeholders:
+            candidates = [h for h in candidates if h.stakeholder in a.stakeholders] or candidates
+        chosen = self._select(candidates, self.config.cross_relative,
+                              self.config.cross_per_stakeholder * self.config.cross_stakeholders)
+        groups: dict[str, list[Hit]] = {}
+        for hit in chosen:
+            group = groups.setdefault(hit.stakeholder or "", [])
+            if len(group) < self.config.cross_per_stakeholder:
+                group.append(hit)
+        groups = dict(list(groups.items())[: self.config.cross_stakeholders])
+        if not groups:
+            return
+        b.line("Several stakeholders have a role here:" if len(groups) > 1
+               else _summary(list(groups), []))
+        for stakeholder, group in sorted(groups.items(), key=lambda g: _stakeholder_order(g[0])):
+            if len(groups) > 1:
+                b.line(f"\n**{STAKEHOLDERS.get(stakeholder, stakeholder)}**")
+            for hit in sorted(group, key=_journey_order):
+                phase = f" *({PHASES[hit.phase]})*" if hit.phase else ""
+                b.bullet(hit, _best_sentences(hit.text, a.query, 2, snapshot.idf)
+                         if hit.kind == "interventions" else normalise_space(hit.text),
+                         suffix=phase)
+
+    def _fact(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
+              snapshot: IndexSnapshot) -> None:
+        """Project facts: the sentence that holds the fact, from the best web-page sections
+        (all of each section, not only its best chunk)."""
+        sources = [h for h in hits if h.document != GUIDEBOOK or h.kind == "other"][:3]
+        if not sources or sources[0].score < self.config.action_floor:
+            return
+        scored = [(_fact_sentence_score(s, a, snapshot.idf) + h.score, s, h) for h in sources
+                  for c in snapshot.chunks if c.unit_id == h.unit_id
+                  for s in split_sentences(c.text)]
+        _, quote, best = max(scored, key=lambda t: t[0])
+        b.line(f"According to *{best.metadata['title']}*:")
+        b.bullet(best, BULLET.sub("", normalise_space(quote)))
+
+    def _background(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
+                    stakeholders: list[str], snapshot: IndexSnapshot) -> None:
+        """The most relevant intervention paragraph, as context, when it is close enough."""
+        paragraphs = [h for h in _of_kind(hits, "interventions")
+                      if not stakeholders or h.stakeholder in stakeholders]
+        if paragraphs and paragraphs[0].score >= self.config.background_floor:
+            hit = paragraphs[0]
+            b.line(f"\nBackground ({hit.metadata['heading'] or 'interventions'}):")
+            b.bullet(hit, _best_sentences(hit.text, a.query, self.config.background_sentences,
+                                          snapshot.idf))
+
+    def _select(self, hits: list[Hit], relative: float, limit: int) -> list[Hit]:
+        if not hits or hits[0].score < self.config.action_floor:
+            return []
+        cut = max(self.config.action_floor, hits[0].score * relative)
+        return [h for h in hits if h.score >= cut][:limit]
+
+
+class _AnswerBuilder:
+    """Accumulates Markdown lines and numbers citations in order of first use."""
+
+    def __init__(self, analysis: QueryAnalysis):
+        self.analysis = analysis
+        self.lines: list[str] = []
+        self.citations: list[Citation] = []
+
+    def line(self, text: str) -> None:
+        self.lines.append(text)
+
+    def bullet(self, hit: Hit, quote: str, *, suffix: str = "") -> None:
+        marker = next((c.marker for c in self.citations if c.id == hit.unit_id
+                       and c.quote == quote), None)
+        if marker is None:
+            marker = len(self.citations) + 1
+            self.citations.append(citation(hit, marker, quote))
+        self.lines.append(f"- {quote} [{marker}]{suffix}")
+
+    def answer(self) -> Answer:
+        return Answer(question=self.analysis.question, answer="\n".join(self.lines).strip(),
+                      grounded=True, citations=self.citations,
+                      meta={"answerer": "extractive", **self.analysis.to_meta()})
+
+
+def citation(hit: Hit, marker: int, quote: str) -> Citation:
+    m = hit.metadata
+    return Citation(marker=marker, id=hit.unit_id, document=m["document"],
+                    stakeholder=m["stakeholder"] or None,
+                    section=SECTION_BY_KIND.get(m["kind"], "other"), phase=m["phase"] or None,
+                    number=m["number"] or None, title=m["title"], quote=quote,
+                    score=hit.score, breadcrumb=m["breadcrumb"])
+
+
+def refusal(analysis: QueryAnalysis) -> Answer:
+    return Answer(question=analysis.question, answer=REFUSAL, grounded=False,
+                  meta={"answerer": "extractive", **analysis.to_meta(), "kind": "out-of-scope"})
+
+
+def _summary(stakeholders: list[str], phases: list[str]) -> str:
+    who = " and ".join(STAKEHOLDERS[s].lower() for s in stakeholders if s in STAKEHOLDERS)
+    when = " and ".join(PHASES[p].lower() for p in phases)
+    if who and when:
+        return f"For **{who}** in the **{when}** phase, the guidebook suggests:"
+    if who:
+        return f"For **{who}**, the guidebook suggests:"
+    return "The guidebook suggests:"
+
+
+def _of_kind(hits: list[Hit], kind: str) -> list[Hit]:
+    return [h for h in hits if h.kind == kind]
+
+
+def _ordered(values: object) -> list[str]:
+    seen: list[str] = []
+    for v in values:  # type: ignore[attr-defined]
+        if v and v not in seen:
+            seen.append(v)
+    return seen
+
+
+def _stakeholder_order(slug: str) -> int:
+    order = list(STAKEHOLDERS)
+    return order.index(slug) if slug in order else len(order)
+
+
+def _journey_order(hit: Hit) -> tuple[int, int, int]:
+    phases = list(PHASES)
+    phase = phases.index(hit.phase) if hit.phase in phases else len(phases)
+    return (_stakeholder_order(hit.stakeholder or ""), phase, hit.metadata.get("number") or 0)
+
+
+def _overlap(sentence: str, query_tokens: set[str], idf: dict[str, float]) -> float:
+    """Shared terms weighted by rarity: 'instrument' says more than 'project'."""
+    return sum(idf.get(t, 1.0) for t in set(tokenize([sentence])[0]) & query_tokens)
+
+
+def _best_sentences(text: str, query: str, count: int, idf: dict[str, float]) -> str:
+    """The run of `count` consecutive sentences sharing most terms with the query.
+
+    Consecutive, so that the quote stays a verbatim piece of the source.
+    """
+    sentences = split_sentences(text)
+    if len(sentences) <= count:
+        return normalise_space(text)
+    tokens = set(tokenize([query])[0])
+    scores = [_overlap(s, tokens, idf) for s in sentences]
+    start = max(range(len(sentences) - count + 1), key=lambda i: sum(scores[i: i + count]))
+    return normalise_space(" ".join(sentences[start: start + count]))
+
+
+def _fact_sentence_score(sentence: str, analysis: QueryAnalysis, idf: dict[str, float]) -> float:
+    """Shared terms, plus a bonus when the sentence holds the kind of value asked for."""
+    tokens = set(tokenize([analysis.lexical_query])[0])
+    score = 0.05 * _overlap(sentence, tokens, idf)
+    without_dates = HAS_DATE.sub(" ", sentence)
+    if COUNT_QUESTION.search(analysis.question) and HAS_COUNT.search(without_dates):
+        score += 0.3
+    if DATE_QUESTION.search(analysis.question) and HAS_DATE.search(sentence):
+        score += 0.3
+    return score

@@ -1,0 +1,75 @@
+"""The answer contract (DESIGN.md section 3) as dataclasses shared by CLI, API and UI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SECTION_BY_KIND = {"action-points": "action-points", "interventions": "interventions",
+                   "self-assessment": "self-assessment", "quotes": "quotes"}
+
+
+@dataclass
+class Citation:
+    """One cited source unit; `quote` is the source text, character for character."""
+
+    marker: int
+    id: str
+    document: str
+    stakeholder: str | None
+    section: str
+    phase: str | None
+    number: int | None
+    title: str
+    quote: str
+    score: float
+    breadcrumb: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["score"] = round(self.score, 4)
+        return data
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    grounded: bool
+    citations: list[Citation] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cited_ids(self) -> list[str]:
+        return [c.id for c in self.citations]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"question": self.question, "answer": self.answer, "grounded": self.grounded,
+                "citations": [c.to_dict() for c in self.citations], "meta": self.meta}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved source unit with its fused, re-scored relevance."""
+
+    unit_id: str
+    chunk_id: str
+    score: float
+    text: str
+    metadata: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.metadata["kind"])
+
+    @property
+    def document(self) -> str:
+        return str(self.metadata["document"])
+
+    @property
+    def stakeholder(self) -> str | None:
+        return self.metadata.get("stakeholder") or None
+
+    @property
+    def phase(self) -> str | None:
+        return self.metadata.get("phase") or None

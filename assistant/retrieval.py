@@ -1,0 +1,111 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 fused, then re-scored with the query analysis.
+
+Scores are kept on one interpretable 0..1-ish scale (a weighted sum of cosine similarity
+and max-normalised BM25) so the answerer can select with calibrated thresholds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.models import Hit
+from assistant.query import QueryAnalysis
+from index.embeddings import Embedder
+from index.reader import IndexReader, IndexSnapshot
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Weights measured on the dev split (see `talenthub eval`)."""
+
+    candidates: int = 100
+    fusion: str = "weighted"  # or "rrf"
+    dense_weight: float = 0.6
+    rrf_k: int = 60
+    stakeholder_boost: float = 0.12
+    stakeholder_penalty: float = 0.08
+    phase_boost: float = 0.10
+    phase_penalty: float = 0.05
+    theme_boost: float = 0.03
+    action_point_prior: float = 0.03
+    fact_document_boost: float = 0.15
+
+
+class Retriever:
+    def __init__(self, reader: IndexReader, embedder: Embedder,
+                 config: RetrievalConfig | None = None):
+        self.reader = reader
+        self.embedder = embedder
+        self.config = config or RetrievalConfig()
+
+    def search(self, analysis: QueryAnalysis, *, k: int = 20, mode: str = "hybrid",
+               rescore: bool = True) -> list[Hit]:
+        """Source units, best first. `mode` picks one retriever alone, for baselines."""
+        snapshot = self.reader.snapshot()
+        dense: dict[str, float] = {}
+        lexical: dict[str, float] = {}
+        if mode in ("hybrid", "dense"):
+            vector = self.embedder.encode([analysis.query])[0]
+            dense = dict(snapshot.dense(vector, self.config.candidates))
+        if mode in ("hybrid", "bm25"):
+            lexical = dict(snapshot.lexical(analysis.lexical_query, self.config.candidates))
+        fused = self._fuse(dense, lexical, mode)
+        if rescore:
+            fused = {cid: s + self._adjust(snapshot, cid, analysis) for cid, s in fused.items()}
+        return _units(snapshot, fused)[:k]
+
+    def _fuse(self, dense: dict[str, float], lexical: dict[str, float],
+              mode: str) -> dict[str, float]:
+        if mode == "dense":
+            return dense
+        top = max(lexical.values(), default=0.0) or 1.0
+        bm25 = {cid: s / top for cid, s in lexical.items()}
+        if mode == "bm25":
+            return bm25
+        ids = set(dense) | set(bm25)
+        if self.config.fusion == "rrf":
+            k = self.config.rrf_k
+            ranks = [_ranks(dense), _ranks(bm25)]
+            return {cid: sum(1.0 / (k + r[cid] + 1) for r in ranks if cid in r) for cid in ids}
+        floor = min(dense.values(), default=0.0)
+        w = self.config.dense_weight
+        return {cid: w * dense.get(cid, floor) + (1 - w) * bm25.get(cid, 0.0) for cid in ids}
+
+    def _adjust(self, snapshot: IndexSnapshot, chunk_id: str, analysis: QueryAnalysis) -> float:
+        """Boosts from the query analysis: they reorder, they never remove."""
+        meta = snapshot.by_id[chunk_id].metadata
+        c = self.config
+        delta = 0.0
+        if analysis.stakeholders and meta["stakeholder"]:
+            if meta["stakeholder"] == analysis.stakeholders[0]:
+                delta += c.stakeholder_boost
+            elif meta["stakeholder"] in analysis.stakeholders:
+                delta += c.stakeholder_boost / 2
+            elif analysis.kind != "cross-stakeholder":
+                delta -= c.stakeholder_penalty
+        if analysis.phases and meta["phase"]:
+            delta += c.phase_boost if meta["phase"] in analysis.phases else -c.phase_penalty
+        if meta["kind"] == "action-points":
+            delta += c.action_point_prior
+        if analysis.kind == "fact" and meta["document"] != "talent-hub-guidebook":
+            delta += c.fact_document_boost
+        return delta
+
+
+def _ranks(scores: dict[str, float]) -> dict[str, int]:
+    return {cid: rank for rank, cid in
+            enumerate(sorted(scores, key=scores.__getitem__, reverse=True))}
+
+
+def _units(snapshot: IndexSnapshot, scores: dict[str, float]) -> list[Hit]:
+    """Collapse chunks to their citable unit, keeping each unit's best chunk."""
+    best: dict[str, Hit] = {}
+    for cid, score in scores.items():
+        record = snapshot.by_id[cid]
+        if record.unit_id not in best or score > best[record.unit_id].score:
+            best[record.unit_id] = Hit(unit_id=record.unit_id, chunk_id=cid, score=float(score),
+                                       text=record.text, metadata=record.metadata)
+    return sorted(best.values(), key=lambda h: h.score, reverse=True)
+
