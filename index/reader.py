@@ -3,8 +3,10 @@ lexically (BM25), reloaded when a new build goes live."""
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,9 +55,12 @@ class IndexSnapshot:
             raise NoIndex("the index is empty; run `talenthub index --rebuild`")
         self.by_id = {c.id: c for c in self.chunks}
         self.model = (collection.metadata or {}).get("model", "")
+        tokens = tokenize([f"{c.metadata['title']} {c.text}" for c in self.chunks])
         self._bm25 = bm25s.BM25()
-        self._bm25.index(tokenize([f"{c.metadata['title']} {c.text}" for c in self.chunks]),
-                         show_progress=False)
+        self._bm25.index(tokens, show_progress=False)
+        frequency = Counter(t for doc in tokens for t in set(doc))
+        n = len(self.chunks)
+        self.idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in frequency.items()}
 
     def dense(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
               ) -> list[tuple[str, float]]:
