@@ -1,0 +1,217 @@
+"""Deterministic metrics on citation ids, per case and aggregated.
+
+They follow ALCE (citation recall and precision) and RAGAS's id-based context recall and
+precision: a score compares the ids an answer cites with the ids the dataset says are right,
+so no model judges anything and a run is exactly repeatable.
+
+Every per-case function returns `None` when the metric says nothing about that case (recall
+of a case that expects nothing, refusal accuracy of an in-scope question). Aggregates are
+macro means over the cases where the metric is defined, as ALCE averages per question; each
+aggregate carries that count, so "0.90 over 3 cases" is never mistaken for "over 40".
+
+The one judgement call is citation precision with no action point cited. ALCE scores an
+answer without citations as precision 0 rather than leaving it out, so that citing nothing
+cannot buy precision; this suite does the same when the case expects action points. When the
+case expects none (a project fact, an out-of-scope question) and none is cited, precision over
+action points has nothing to measure and the case is left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from corpus.models import PHASES, STAKEHOLDERS
+from corpus.text import normalise_space
+from evals.dataset import KINDS, Case
+
+Scores = dict[str, float | None]
+METRICS = ("hit_rate", "citation_recall", "citation_precision", "retrieval_recall", "mrr",
+           "refusal_accuracy", "false_refusal_rate", "fact_accuracy", "quote_faithfulness")
+# Lower is better for these; everything else is a score in [0, 1] where higher is better.
+LOWER_IS_BETTER = frozenset({"false_refusal_rate"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one pipeline did with one case: the ids it cites, in the order it cites them,
+    and the ids its retriever ranked, best first."""
+
+    answer: str
+    grounded: bool
+    cited: tuple[str, ...]
+    ranked: tuple[str, ...] = ()
+    quotes: tuple[tuple[str, str], ...] = ()  # (cited id, quote) pairs
+    citations: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A macro mean and the number of cases it is over (`value` is None when n == 0)."""
+
+    value: float | None
+    n: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": None if self.value is None else round(self.value, 4), "n": self.n}
+
+
+def is_action_point(unit_id: str) -> bool:
+    """`{stakeholder}/{phase}/{n}` (DESIGN.md section 2)."""
+    parts = unit_id.split("/")
+    return len(parts) == 3 and parts[1] in PHASES and parts[2].isdigit()
+
+
+def unique(ids: Iterable[str]) -> list[str]:
+    """First occurrences, in order: citing the same id twice does not count twice."""
+    return list(dict.fromkeys(ids))
+
+
+def hit(expected: Sequence[str], cited: Sequence[str]) -> float | None:
+    """1.0 when at least one expected id is cited."""
+    if not expected:
+        return None
+    return 1.0 if set(expected) & set(cited) else 0.0
+
+
+def citation_recall(expected: Sequence[str], cited: Sequence[str]) -> float | None:
+    """Expected ids cited, out of all expected ids."""
+    if not expected:
+        return None
+    wanted = set(expected)
+    return len(wanted & set(cited)) / len(wanted)
+
+
+def citation_precision(cited: Sequence[str], expected: Sequence[str],
+                       acceptable: Sequence[str]) -> float | None:
+    """Cited action points that are expected or acceptable, out of cited action points.
+
+    No action point cited: 0.0 if the case expects one (ALCE), else undefined.
+    """
+    points = [i for i in unique(cited) if is_action_point(i)]
+    if not points:
+        return 0.0 if any(is_action_point(i) for i in expected) else None
+    correct = set(expected) | set(acceptable)
+    return sum(1 for i in points if i in correct) / len(points)
+
+
+def recall_at_k(expected: Sequence[str], ranked: Sequence[str], k: int) -> float | None:
+    """Expected ids among the retriever's first k distinct units."""
+    if not expected:
+        return None
+    wanted = set(expected)
+    return len(wanted & set(unique(ranked)[:k])) / len(wanted)
+
+
+def reciprocal_rank(expected: Sequence[str], ranked: Sequence[str], k: int) -> float | None:
+    """1 / rank of the first expected id within the first k distinct units, else 0."""
+    if not expected:
+        return None
+    wanted = set(expected)
+    for rank, unit_id in enumerate(unique(ranked)[:k], start=1):
+        if unit_id in wanted:
+            return 1.0 / rank
+    return 0.0
+
+
+def is_refusal(grounded: bool, cited: Sequence[str]) -> bool:
+    """A refusal says the corpus has no answer and cites nothing (DESIGN.md section 3)."""
+    return not grounded and not cited
+
+
+def refusal_correct(in_scope: bool, grounded: bool, cited: Sequence[str]) -> float | None:
+    """For out-of-scope questions only: 1.0 when refused."""
+    if in_scope:
+        return None
+    return 1.0 if is_refusal(grounded, cited) else 0.0
+
+
+def false_refusal(in_scope: bool, grounded: bool) -> float | None:
+    """For in-scope questions only: 1.0 when the answer claims the corpus has no answer."""
+    if not in_scope:
+        return None
+    return 0.0 if grounded else 1.0
+
+
+def fact_correct(must_contain: Sequence[str], answer: str) -> float | None:
+    """1.0 when every required string is in the answer (case- and whitespace-insensitive)."""
+    if not must_contain:
+        return None
+    text = normalise_space(answer).casefold()
+    return 1.0 if all(normalise_space(s).casefold() in text for s in must_contain) else 0.0
+
+
+def quote_faithfulness(quotes: Sequence[tuple[str, str]],
+                       sources: Mapping[str, str]) -> float | None:
+    """Quotes that occur verbatim (whitespace-normalised) in the cited unit's source text.
+
+    A quote of an id the corpus does not know is unfaithful by definition.
+    """
+    if not quotes:
+        return None
+    faithful = sum(1 for unit_id, quote in quotes
+                   if unit_id in sources and normalise_space(quote)
+                   and normalise_space(quote) in normalise_space(sources[unit_id]))
+    return faithful / len(quotes)
+
+
+def score_case(case: Case, outcome: Outcome, *, k: int, sources: Mapping[str, str]) -> Scores:
+    """Every metric for one case; `sources` maps unit ids to their cleaned section text."""
+    cited = unique(outcome.cited)
+    return {
+        "hit_rate": hit(case.expected, cited),
+        "citation_recall": citation_recall(case.expected, cited),
+        "citation_precision": citation_precision(cited, case.expected, case.acceptable),
+        "retrieval_recall": recall_at_k(case.expected, outcome.ranked, k),
+        "mrr": reciprocal_rank(case.expected, outcome.ranked, k),
+        "refusal_accuracy": refusal_correct(case.in_scope, outcome.grounded, cited),
+        "false_refusal_rate": false_refusal(case.in_scope, outcome.grounded),
+        "fact_accuracy": fact_correct(case.must_contain, outcome.answer),
+        "quote_faithfulness": quote_faithfulness(outcome.quotes, sources),
+    }
+
+
+def judge(case: Case, cited: Sequence[str]) -> dict[str, list[str]]:
+    """What a reader of the report wants per case: right, also fine, missing and wrong ids."""
+    ids = unique(cited)
+    expected, acceptable = set(case.expected), set(case.acceptable)
+    return {"right": [i for i in ids if i in expected],
+            "acceptable": [i for i in ids if i in acceptable and i not in expected],
+            "missing": [i for i in case.expected if i not in set(ids)],
+            "wrong": [i for i in ids if i not in expected and i not in acceptable]}
+
+
+def aggregate(scores: Sequence[Mapping[str, float | None]]) -> dict[str, Aggregate]:
+    """Macro mean of each metric over the cases where it is defined."""
+    result = {}
+    for metric in METRICS:
+        values = [v for s in scores if (v := s.get(metric)) is not None]
+        result[metric] = Aggregate(sum(values) / len(values) if values else None, len(values))
+    return result
+
+
+def case_groups(case: Case) -> dict[str, tuple[str, ...]]:
+    """The stakeholder, phase and kind rows a case counts in."""
+    return {"stakeholder": case.stakeholders, "phase": case.phases, "kind": (case.kind,)}
+
+
+def breakdown(cases: Sequence[Case], scores: Sequence[Mapping[str, float | None]]
+              ) -> dict[str, Any]:
+    """Aggregates overall and per stakeholder, phase and kind.
+
+    A case counts in every stakeholder and phase it lists, so a cross-stakeholder question
+    weighs in each stakeholder's row; facts and out-of-scope questions list none and only
+    show up overall and in their kind.
+    """
+    groups: dict[str, dict[str, list[Mapping[str, float | None]]]] = {
+        "stakeholder": {}, "phase": {}, "kind": {}}
+    for case, case_scores in zip(cases, scores, strict=True):
+        for group, labels in case_groups(case).items():
+            for label in labels:
+                groups[group].setdefault(label, []).append(case_scores)
+    order = {"stakeholder": list(STAKEHOLDERS), "phase": list(PHASES), "kind": list(KINDS)}
+    return {"overall": aggregate(scores),
+            **{name: {label: aggregate(members[label]) for label in order[name]
+                      if label in members}
+               for name, members in groups.items()}}
