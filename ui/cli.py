@@ -188,6 +188,49 @@ def read_batch(path: Path) -> Iterator[dict[str, Any]]:
     yield from requests
 
 
+@cli.command("eval")
+@click.option("--dataset", type=click.Path(path_type=Path), default=None,
+              help="JSONL eval dataset (overrides --split).")
+@click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True,
+              help="Bundled split to run when no --dataset is given.")
+@click.option("--report-dir", type=click.Path(path_type=Path), default=None,
+              help="Where report.json and report.html go (default: DATA_DIR/eval).")
+@click.option("--baselines", is_flag=True,
+              help="Also run the naive LangChain, BM25-only and dense-only pipelines.")
+@click.option("--thresholds", type=click.Path(path_type=Path), default=None,
+              help="Thresholds TOML (default: evals/thresholds.toml).")
+@click.option("--compare", nargs=2, type=click.Path(path_type=Path), default=None,
+              metavar="OLD NEW", help="Show what changed between two report.json files.")
+@click.pass_obj
+def eval_command(settings: Settings, dataset: Path | None, split: str, report_dir: Path | None,
+                 baselines: bool, thresholds: Path | None,
+                 compare: tuple[Path, Path] | None) -> None:
+    """Score the assistant's citations on an eval dataset; exit 1 below the thresholds."""
+    from evals import runner
+    from evals.dataset import split_path
+
+    if compare:
+        with user_errors():
+            old, new = (runner.load_report(path) for path in compare)
+        runner.print_comparison(old, new, console)
+        return
+    with user_errors():
+        report = runner.run_suite(
+            settings, dataset=dataset or split_path(split), split=None if dataset else split,
+            baselines=baselines, thresholds_path=thresholds or runner.THRESHOLDS_PATH,
+            console=errors)
+        json_path, html_path = runner.write_reports(
+            report, report_dir or settings.data_dir / "eval")
+    runner.print_summary(report, console)
+    console.print(f"Reports: {json_path}, {html_path} ({report.config['seconds']:.0f} s)",
+                  highlight=False)
+    if not report.passed:
+        failed = ", ".join(f"{c.metric} {c.value:.3f} < {c.minimum:.2f}"
+                           for c in report.checks if not c.passed)
+        errors.print(f"[bold red]below threshold:[/] {failed}", highlight=False)
+        sys.exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="talenthub")
 
