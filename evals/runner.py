@@ -110,12 +110,11 @@ class EvalReport:
     def assistant(self) -> PipelineRun:
         return self.runs[0]
 
-    def failing(self, run: PipelineRun | None = None) -> list[int]:
-        """Indexes of the cases where `run` (default: the assistant) got something wrong,
-        the worst first."""
-        run = run or self.assistant
-        bad = [i for i, s in enumerate(run.scores) if case_failed(s)]
-        return sorted(bad, key=lambda i: _severity(run.scores[i]))
+    def failing(self) -> list[int]:
+        """Indexes of the cases where the assistant got something wrong, the worst first."""
+        scores = self.assistant.scores
+        bad = [i for i, s in enumerate(scores) if case_failed(s)]
+        return sorted(bad, key=lambda i: _severity(scores[i]))
 
     def group_sizes(self, group: str) -> dict[str, int]:
         """How many cases count in each stakeholder, phase or kind row."""
