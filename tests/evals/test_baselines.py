@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import FakeAssistant, FakeEmbedder
+from eval_fakes import FakeAssistant, FakeEmbedder
 
 from corpus.load import CorpusLoad
 from corpus.models import Document, Section

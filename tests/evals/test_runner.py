@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import FakeAssistant
+from eval_fakes import FakeAssistant
 from rich.console import Console
 
 from corpus.load import CorpusLoad
