@@ -295,6 +295,10 @@ def write_reports(report: EvalReport, directory: Path) -> tuple[Path, Path]:
 
 # -- console -------------------------------------------------------------------------------
 
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
@@ -507,9 +511,9 @@ def _cases_table(report: EvalReport) -> str:
                 value = run.scores[i][m]
                 css = "" if value is None else ("good" if value >= 1.0 else "bad")
                 cells.append(_cell(value, css=f"{css} sep" if j == 0 else css))
-        question = case.question if len(case.question) <= 90 else case.question[:87] + "..."
         rows.append(f"<tr><td>{_e(case.id)}</td><td>{_e(case.kind)}</td>"
-                    f"<td style=\"text-align:left\">{_e(question)}</td>{''.join(cells)}</tr>")
+                    f"<td style=\"text-align:left\">{_e(_shorten(case.question, 90))}</td>"
+                    f"{''.join(cells)}</tr>")
     return (f'<table><thead><tr><th rowspan="2">case</th><th rowspan="2">kind</th>'
             f'<th rowspan="2">question</th>{top}</tr><tr>{sub}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")
@@ -644,7 +648,8 @@ def print_comparison(old: Mapping[str, Any], new: Mapping[str, Any], console: Co
                 style = "green" if better else "red"
             text = f"{_fmt(then)} → {_fmt(now)}"
             cells.append(f"[{style}]{text}[/]" if style else text)
-        table.add_row(LABELS[metric], *cells)
+        k = new.get("config", {}).get("k", DEFAULT_K)
+        table.add_row(LABELS[metric].replace("@k", f"@{k}"), *cells)
     console.print(table)
     changes = compare_reports(old, new)
     if not changes:
@@ -660,5 +665,5 @@ def print_comparison(old: Mapping[str, Any], new: Mapping[str, Any], console: Co
         status = change.status
         if status in colour:
             status = f"[{colour[status]}]{status}[/]"
-        cases.add_row(change.id, status, scores, cited, change.question)
+        cases.add_row(change.id, status, scores, cited, _shorten(change.question, 70))
     console.print(cases)
