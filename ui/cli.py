@@ -231,6 +231,62 @@ def eval_command(settings: Settings, dataset: Path | None, split: str, report_di
         sys.exit(1)
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=7860, show_default=True, type=int, help="Port to listen on.")
+@click.option("--embed", is_flag=True, default=None,
+              help="Hide the page chrome for iframes (TALENTHUB_EMBED; else use /?embed=1).")
+@click.option("--branding", type=click.Path(path_type=Path), default=None,
+              help="Partner branding TOML (TALENTHUB_BRANDING_FILE).")
+@click.option("--root-path", default=None,
+              help="Public sub-path behind a reverse proxy, e.g. /talenthub.")
+@click.pass_obj
+def serve_command(settings: Settings, host: str, port: int, embed: bool | None,
+                  branding: Path | None, root_path: str | None) -> None:
+    """Serve the chat at / and the REST API under /api/ (docs at /api/docs)."""
+    import uvicorn
+
+    from ui.server import create_app
+
+    overrides = {"embed": embed, "branding_file": branding, "root_path": root_path}
+    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    with user_errors():
+        app = create_app(settings)
+    console.print(f"Talent Hub Assistant on http://{host}:{port}{settings.root_path}/ "
+                  f"(API docs at {settings.root_path}/api/docs)", highlight=False)
+    # One process, one worker: the model and index load once and are shared by threads.
+    # Scale out with replicas behind a load balancer sharing a Chroma server.
+    uvicorn.run(app, host=host, port=port, root_path=settings.root_path, workers=1,
+                log_level="warning", timeout_graceful_shutdown=5)
+
+
+@cli.group("feedback")
+def feedback_group() -> None:
+    """Ratings given in the chat and through POST /api/feedback."""
+
+
+@feedback_group.command("export")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="JSONL file to write (default: stdout).")
+@click.pass_obj
+def feedback_export_command(settings: Settings, output: Path | None) -> None:
+    """Write the stored feedback as eval-set candidates (evals JSONL format)."""
+    from ui.feedback import FeedbackStore
+
+    store = FeedbackStore.from_settings(settings)
+    lines = [json.dumps(record, ensure_ascii=False) for record in store.export()]
+    text = "".join(line + "\n" for line in lines)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror}") from exc
+    errors.print(f"{len(lines)} feedback records exported from {store.path}"
+                 + (f" to {output}" if output else ""), highlight=False)
+
+
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="talenthub")
 

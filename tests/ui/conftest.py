@@ -1,0 +1,94 @@
+"""A fake assistant with the real one's contract, so UI and API tests need no model or index."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.errors import InvalidInput
+from assistant.models import Answer, Citation
+from corpus.models import PHASES, STAKEHOLDERS
+from corpus.settings import MAX_QUESTION_CHARS, Settings
+
+REFUSAL = "I can only answer questions about retaining international talent."
+QUOTE = "Offer online and preparatory language learning opportunities <script>alert(1)</script>"
+
+
+def citation(marker: int, unit_id: str, quote: str) -> Citation:
+    stakeholder, phase, number = unit_id.split("/")
+    return Citation(marker=marker, id=unit_id, document="talent-hub-guidebook",
+                    stakeholder=stakeholder, section="action-points", phase=phase,
+                    number=int(number),
+                    title=f"{STAKEHOLDERS[stakeholder]} / Action points / {PHASES[phase]} / "
+                          f"{number}",
+                    quote=quote, score=0.71,
+                    breadcrumb=f"Guidebook › {STAKEHOLDERS[stakeholder]} › Action points › "
+                               f"{PHASES[phase]} › {number}")
+
+
+class FakeAssistant:
+    """Streams two lines then the Answer; raises what the real one raises, lazily."""
+
+    def __init__(self, *, error: Exception | None = None, status: str = "ok"):
+        self.error = error
+        self.health = status
+        self.calls: list[dict[str, Any]] = []
+
+    def stream(self, question: str, *, history: Any = None, stakeholder: str | None = None,
+               phase: str | None = None) -> Iterator[str | Answer]:
+        self.calls.append({"question": question, "history": history,
+                           "stakeholder": stakeholder, "phase": phase})
+        if not question.strip():
+            raise InvalidInput("the question is empty; type a question about retaining talent")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise InvalidInput(f"the question is {len(question)} characters long; the limit "
+                               f"is {MAX_QUESTION_CHARS}")
+        if stakeholder is not None and stakeholder not in STAKEHOLDERS:
+            raise InvalidInput(f"unknown stakeholder '{stakeholder}'")
+        if self.error is not None:
+            raise self.error
+        if "lasagna" in question:
+            yield REFUSAL
+            yield Answer(question, REFUSAL, False, [], {"stakeholders": [], "phases": [],
+                                                         "kind": "out-of-scope"})
+            return
+        lines = ["Employers should offer language learning before arrival [1].\n",
+                 "They can connect talent with settlement consultants [2]."]
+        yield from lines
+        yield Answer(question, "".join(lines), True,
+                     [citation(1, "employers/pre-departure/4", QUOTE),
+                      citation(2, "employers/pre-departure/6", "Support with housing & schools.")],
+                     {"answerer": "extractive", "stakeholders": ["employers"],
+                      "phases": ["pre-departure"], "themes": [], "kind": "action-point"})
+
+    def ask(self, question: str, **kwargs: Any) -> Answer:
+        *_, answer = self.stream(question, **kwargs)
+        assert isinstance(answer, Answer)
+        return answer
+
+    def status(self) -> dict[str, Any]:
+        if self.health == "ok":
+            return {"status": "ok", "detail": "index loaded", "build": "b1", "documents": 5,
+                    "units": 300, "chunks": 320, "kinds": {"action-points": 120},
+                    "model": "all-MiniLM-L6-v2"}
+        return {"status": self.health, "detail": "no index: run `talenthub index`",
+                "build": None, "documents": 0, "units": 0, "chunks": 0, "kinds": {}}
+
+
+@pytest.fixture
+def fake() -> FakeAssistant:
+    return FakeAssistant()
+
+
+@pytest.fixture(scope="session")
+def make_fake() -> Callable[..., FakeAssistant]:
+    """FakeAssistant(error=..., status=...) for the failure paths."""
+    return FakeAssistant
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", rate_limit_per_minute=1000)

@@ -1,0 +1,266 @@
+"""One FastAPI app: the REST API under `/api/` and the Gradio chat mounted at `/`.
+
+Both share one `Assistant` (one embedding model, one index reader) per process. REST
+handlers are plain `def`s, so FastAPI runs them in its thread pool; the chat goes through
+Gradio's queue, which bounds how many answers are computed at once (`ui_concurrency`).
+The chat's Gradio endpoints are private: programs use `/api/`, where keys and rate limits
+apply.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import gradio as gr
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from assistant.api import Assistant
+from assistant.errors import IndexUnavailable, NoIndex, TalentHubError
+from assistant.models import Answer
+from corpus.settings import Settings
+from ui.access import (
+    FrameAncestors,
+    RateLimiter,
+    allowed_origins,
+    key_name,
+    load_api_keys,
+    ui_logins,
+)
+from ui.app import (
+    PAGE_HEAD,
+    UIContext,
+    build_ui,
+    load_documents,
+    page_css,
+    page_js,
+    theme,
+)
+from ui.branding import Branding, load_branding
+from ui.feedback import Feedback, FeedbackStore
+from ui.schemas import (
+    AnswerModel,
+    AskRequest,
+    ErrorResponse,
+    FeedbackRequest,
+    FeedbackResponse,
+    HealthResponse,
+)
+
+log = logging.getLogger(__name__)
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": text} for code, text in (
+        (400, "The body is not valid JSON."),
+        (401, "An API key is required and was missing or wrong."),
+        (422, "The request is malformed: empty or oversized question, unknown stakeholder..."),
+        (429, "Too many requests for this key; see the Retry-After header."),
+        (503, "The index is missing (run `talenthub index`) or cannot be reached."),
+    )}
+STREAM_DOC = {"description": "The answer JSON; with `Accept: text/event-stream`, server-sent "
+              "events: `delta` ({\"text\"}) pieces, then one `answer` (the answer JSON), or "
+              "an `error` ({\"detail\"}).",
+              "content": {"text/event-stream": {"schema": {"type": "string"}}}}
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the REST handlers share, kept on `app.state` for the module-level routes."""
+
+    assistant: Assistant
+    feedback: FeedbackStore
+    keys: dict[str, str]
+    limiter: RateLimiter
+
+
+def create_app(settings: Settings, assistant: Assistant | None = None, *,
+               branding: Branding | None = None) -> FastAPI:
+    """Build the server. Configuration errors (bad keys or branding file) raise ValueError
+    before anything loads, so `talenthub serve` can report them in one line."""
+    keys = load_api_keys(settings)
+    logins = ui_logins(settings)
+    branding = branding or load_branding(settings.branding_file)
+    origins = allowed_origins(settings)
+    assistant = assistant or Assistant.from_settings(settings)
+    store = FeedbackStore.from_settings(settings)
+
+    app = FastAPI(title="Talent Hub Assistant API", version="1",
+                  description="Answers from the IOM Talent Hub EU Guidebook, with exact "
+                              "citations. Answers are not legal advice.",
+                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.services = Services(assistant, store, keys,
+                                  RateLimiter(settings.rate_limit_per_minute))
+    _error_handlers(app)
+    app.include_router(api)
+    # Always install CORSMiddleware, even with no origins: Gradio then leaves CORS to it,
+    # instead of applying its own localhost-friendly policy to the mounted UI.
+    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=False,
+                       allow_methods=["GET", "POST", "OPTIONS"],
+                       allow_headers=["Content-Type", "X-API-Key", "Authorization", "Accept"],
+                       expose_headers=["Retry-After"])
+    app.add_middleware(FrameAncestors, origins=origins)
+
+    ctx = UIContext(assistant=assistant, branding=branding, feedback=store,
+                    documents=load_documents(settings), embed=settings.embed)
+    demo = build_ui(ctx)
+    demo.queue(default_concurrency_limit=max(1, settings.ui_concurrency), api_open=False)
+    return gr.mount_gradio_app(
+        app, demo, path="/", auth=logins, root_path=settings.root_path or None,
+        footer_links=[], ssr_mode=False, mcp_server=False, show_error=False,
+        theme=theme(), css=page_css(branding), js=page_js(settings.embed), head=PAGE_HEAD)
+
+
+api = APIRouter(prefix="/api", tags=["assistant"])
+KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False,
+                          description="A partner key (only when keys are configured).")
+BEARER = HTTPBearer(auto_error=False, description="The same key as a Bearer token.")
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+def caller(request: Request,
+           x_api_key: Annotated[str | None, Depends(KEY_HEADER)],
+           credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+           ) -> str:
+    """Who is asking: `key:<name>` when keys are configured, else the client address.
+
+    Also counts the request against that caller's rate limit.
+    """
+    access = services(request)
+    if access.keys:
+        presented = (x_api_key or "").strip() or (
+            credentials.credentials.strip() if credentials else "")
+        if not presented:
+            raise HTTPException(401, "this server needs an API key: send it as an X-API-Key "
+                                     "header or Authorization: Bearer <key>",
+                                headers={"WWW-Authenticate": "Bearer"})
+        name = key_name(access.keys, presented)
+        if name is None:
+            raise HTTPException(401, "the API key is not valid; check it with whoever runs "
+                                     "this server", headers={"WWW-Authenticate": "Bearer"})
+        who = f"key:{name}"
+    else:
+        who = f"ip:{request.client.host if request.client else 'unknown'}"
+    limited = access.limiter.hit(who)
+    if limited is not None:
+        raise HTTPException(429, f"rate limit of {access.limiter.limit} requests per minute "
+                                 f"reached; retry in {limited.retry_after} s",
+                            headers={"Retry-After": str(limited.retry_after)})
+    return who
+
+
+Caller = Annotated[str, Depends(caller)]
+
+
+@api.post("/ask", response_model=AnswerModel, responses={**ERRORS, 200: STREAM_DOC})
+def ask(body: AskRequest, request: Request, who: Caller) -> Any:
+    """Answer a question with citations; streams with `Accept: text/event-stream`."""
+    history = [list(turn) for turn in body.history] if body.history else None
+    items = services(request).assistant.stream(body.question, history=history,
+                                               stakeholder=body.stakeholder, phase=body.phase)
+    # The first item surfaces bad input and a missing index as proper status codes,
+    # before any streamed response has started.
+    first = next(items)
+    if "text/event-stream" in request.headers.get("accept", ""):
+        return StreamingResponse(
+            sse(itertools.chain([first], items)), media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    answer = first if isinstance(first, Answer) else last_answer(items)
+    return answer.to_dict()
+
+
+@api.get("/health", response_model=HealthResponse,
+         responses={503: {"model": HealthResponse,
+                          "description": "No index yet, or it cannot be reached."}})
+def health(request: Request) -> JSONResponse:
+    """Index status and counts; 503 until the index can answer (for load balancers)."""
+    status = HealthResponse.model_validate(services(request).assistant.status())
+    return JSONResponse(status.model_dump(),
+                        status_code=200 if status.status == "ok" else 503)
+
+
+@api.post("/feedback", response_model=FeedbackResponse, status_code=201, responses=ERRORS)
+def feedback(body: FeedbackRequest, request: Request, who: Caller) -> FeedbackResponse:
+    """Thumbs up or down on an answer, for `talenthub feedback export`."""
+    source = "api:" + who.removeprefix("key:") if who.startswith("key:") else "api"
+    feedback_id = services(request).feedback.add(Feedback(
+        rating=body.rating, question=body.question, answer=body.answer,
+        citations=tuple(body.citations), comment=body.comment, source=source,
+        history=tuple((q, a) for q, a in body.history or [])))
+    return FeedbackResponse(id=feedback_id)
+
+
+def last_answer(items: Iterator[str | Answer]) -> Answer:
+    for item in items:
+        if isinstance(item, Answer):
+            return item
+    raise RuntimeError("the assistant stream ended without an answer")
+
+
+def sse(items: Iterator[str | Answer]) -> Iterator[str]:
+    """Server-sent events; an error after the stream started becomes an `error` event."""
+    try:
+        for item in items:
+            if isinstance(item, Answer):
+                yield event("answer", item.to_dict())
+            else:
+                yield event("delta", {"text": item})
+    except (TalentHubError, IndexUnavailable) as exc:
+        yield event("error", {"detail": str(exc)})
+    except Exception:
+        log.exception("streaming an answer failed")
+        yield event("error", {"detail": "internal error while answering; see the server log"})
+
+
+def event(name: str, data: dict[str, Any]) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _error_handlers(app: FastAPI) -> None:
+    """Every error is JSON with a one-line `detail`; never a traceback."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return JSONResponse({"detail": "the request body is not valid JSON"}, 400)
+        return JSONResponse({"detail": "; ".join(_describe(e) for e in errors)}, 422)
+
+    @app.exception_handler(TalentHubError)
+    async def bad_input(request: Request, exc: TalentHubError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 422)
+
+    @app.exception_handler(NoIndex)
+    async def no_index(request: Request, exc: NoIndex) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 503)
+
+    @app.exception_handler(IndexUnavailable)
+    async def unavailable(request: Request, exc: IndexUnavailable) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 503)
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("request to %s failed", request.url.path, exc_info=exc)
+        return JSONResponse({"detail": "internal error; see the server log"}, 500)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+    message = str(error.get("msg", "invalid"))
+    if not where:
+        return 'the request body must be a JSON object like {"question": "..."}'
+    return f"{where}: {message}"
