@@ -102,7 +102,7 @@ class Assistant:
         answer = extractive
         if self.llm is not None and extractive.grounded:
             try:
-                answer = yield from self.llm.stream(analysis, hits)
+                answer = yield from self.llm.stream(analysis, hits, extractive.cited_ids)
             except LLMUnavailable as exc:
                 extractive.meta["fallback"] = str(exc)
                 answer = extractive

@@ -40,7 +40,7 @@ class AnswerConfig:
     action_floor: float = 0.35
     relative: float = 0.85
     max_actions: int = 4
-    cross_relative: float = 0.80
+    cross_relative: float = 0.75
     cross_per_stakeholder: int = 2
     cross_stakeholders: int = 5
     background_floor: float = 0.45
@@ -67,7 +67,7 @@ class Composer:
         builder = _AnswerBuilder(analysis)
         if analysis.kind == "fact":
             self._fact(builder, hits, analysis, snapshot)
-        elif analysis.kind == "list":
+        elif analysis.kind == "list" or _is_comparison(analysis):
             self._list(builder, hits, snapshot, analysis)
         elif analysis.kind == "cross-stakeholder":
             self._cross(builder, hits, analysis, snapshot)
@@ -79,8 +79,12 @@ class Composer:
 
     def _actions(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
                  snapshot: IndexSnapshot) -> None:
-        actions = self._select(_of_kind(hits, "action-points"), self.config.relative,
-                               self.config.max_actions)
+        """The best few action points, preferring the stakeholders the question names
+        (others only when none of theirs passes the thresholds)."""
+        candidates = _of_kind(hits, "action-points")
+        named = [h for h in candidates if h.stakeholder in a.stakeholders]
+        actions = self._select(named, self.config.relative, self.config.max_actions) or \
+            self._select(candidates, self.config.relative, self.config.max_actions)
         if not actions:
             self._fact(b, hits, a, snapshot)
             return
@@ -96,22 +100,24 @@ class Composer:
               a: QueryAnalysis) -> None:
         """'What should X do in phase Y': that phase's whole list, in the guidebook's order."""
         scores = {h.unit_id: h.score for h in hits}
-        for phase in a.phases:
-            units = [c for c in snapshot.chunks if c.metadata["kind"] == "action-points"
-                     and c.metadata["stakeholder"] == a.stakeholders[0]
-                     and c.metadata["phase"] == phase]
-            units.sort(key=lambda c: c.metadata["number"])
-            b.line(_summary(a.stakeholders[:1], [phase]))
-            for c in units:
-                b.bullet(Hit(c.unit_id, c.id, scores.get(c.unit_id, 0.0), c.text, c.metadata),
-                         normalise_space(c.text))
-        self._background(b, hits, a, a.stakeholders[:1], snapshot)
+        for stakeholder in a.stakeholders:
+            for phase in a.phases:
+                units = [c for c in snapshot.chunks if c.metadata["kind"] == "action-points"
+                         and c.metadata["stakeholder"] == stakeholder
+                         and c.metadata["phase"] == phase]
+                units.sort(key=lambda c: c.metadata["number"])
+                b.line(_summary([stakeholder], [phase]))
+                for c in units:
+                    hit = Hit(c.unit_id, c.id, scores.get(c.unit_id, 0.0), c.text, c.metadata)
+                    b.bullet(hit, normalise_space(c.text))
+        if len(a.stakeholders) == 1:
+            self._background(b, hits, a, a.stakeholders, snapshot)
 
     def _cross(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
                snapshot: IndexSnapshot) -> None:
         """'Which stakeholders...': the best actions, grouped by stakeholder."""
         candidates = [h for h in hits if h.kind in ("action-points", "interventions")]
-        if a.stakeholders:
+        if len(a.stakeholders) > 1:  # "compare unions and NGOs": just those two
             candidates = [h for h in candidates if h.stakeholder in a.stakeholders] or candidates
         chosen = self._select(candidates, self.config.cross_relative,
                               self.config.cross_per_stakeholder * self.config.cross_stakeholders)
@@ -141,12 +147,12 @@ class Composer:
         sources = [h for h in hits if h.document != GUIDEBOOK or h.kind == "other"][:3]
         if not sources or sources[0].score < self.config.action_floor:
             return
-        scored = [(_fact_sentence_score(s, a, snapshot.idf) + h.score, s, h) for h in sources
+        scored = [(score + h.score, quote, h) for h in sources
                   for c in snapshot.chunks if c.unit_id == h.unit_id
-                  for s in split_sentences(c.text)]
+                  for score, quote in _fact_spans(c.text, a, snapshot.idf)]
         _, quote, best = max(scored, key=lambda t: t[0])
         b.line(f"According to *{best.metadata['title']}*:")
-        b.bullet(best, BULLET.sub("", normalise_space(quote)))
+        b.bullet(best, quote)
 
     def _background(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
                     stakeholders: list[str], snapshot: IndexSnapshot) -> None:
@@ -205,6 +211,12 @@ def refusal(analysis: QueryAnalysis) -> Answer:
                   meta={"answerer": "extractive", **analysis.to_meta(), "kind": "out-of-scope"})
 
 
+def _is_comparison(analysis: QueryAnalysis) -> bool:
+    """'Compare the on-boarding to-dos of companies and municipalities': both lists."""
+    return (analysis.kind == "cross-stakeholder" and len(analysis.stakeholders) > 1
+            and bool(analysis.phases))
+
+
 def _summary(stakeholders: list[str], phases: list[str]) -> str:
     who = " and ".join(STAKEHOLDERS[s].lower() for s in stakeholders if s in STAKEHOLDERS)
     when = " and ".join(PHASES[p].lower() for p in phases)
@@ -257,13 +269,27 @@ def _best_sentences(text: str, query: str, count: int, idf: dict[str, float]) ->
     return normalise_space(" ".join(sentences[start: start + count]))
 
 
-def _fact_sentence_score(sentence: str, analysis: QueryAnalysis, idf: dict[str, float]) -> float:
-    """Shared terms, plus a bonus when the sentence holds the kind of value asked for."""
+def _fact_spans(text: str, analysis: QueryAnalysis, idf: dict[str, float]
+               ) -> list[tuple[float, str]]:
+    """Candidate quotes for a fact, each with a score.
+
+    A candidate is the sentence holding the value, led in by the earlier sentences of its
+    paragraph or bullet (up to three in all): "The survey received 110 responses" only
+    means something after the sentence naming the survey. The lead-in also scores.
+    """
     tokens = set(tokenize([analysis.lexical_query])[0])
-    score = 0.05 * _overlap(sentence, tokens, idf)
-    without_dates = HAS_DATE.sub(" ", sentence)
-    if COUNT_QUESTION.search(analysis.question) and HAS_COUNT.search(without_dates):
-        score += 0.3
-    if DATE_QUESTION.search(analysis.question) and HAS_DATE.search(sentence):
-        score += 0.3
-    return score
+    wants_count = bool(COUNT_QUESTION.search(analysis.question))
+    wants_date = bool(DATE_QUESTION.search(analysis.question))
+    spans = []
+    for line in (ln for para in text.split("\n\n") for ln in para.split("\n")):
+        sentences = split_sentences(BULLET.sub("", line.strip()))
+        context = 0.025 * _overlap(line, tokens, idf)
+        for i, sentence in enumerate(sentences):
+            score = 0.05 * _overlap(sentence, tokens, idf) + context
+            if wants_count and HAS_COUNT.search(HAS_DATE.sub(" ", sentence)):
+                score += 0.3
+            if wants_date and HAS_DATE.search(sentence):
+                score += 0.3
+            start = 0 if i < 3 else i
+            spans.append((score, normalise_space(" ".join(sentences[start: i + 1]))))
+    return spans

@@ -10,6 +10,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
 from corpus.models import PHASES, STAKEHOLDERS
 
 # Phrases are matched on word boundaries in the lower-cased question.
@@ -22,8 +24,10 @@ STAKEHOLDER_TERMS: dict[str, tuple[str, ...]] = {
     "municipalities": ("municipality", "municipalities", "municipal", "city council",
                        "city", "cities", "local authority", "local authorities", "town",
                        "town hall", "kommune", "local government", "council", "councils",
-                       "commune", "mayor"),
-    "government": ("government", "governments", "ministry", "ministries", "the state",
+                       "commune", "mayor", "city hall", "local council", "regional authority",
+                       "region", "regions"),
+    "government": ("government", "governments", "govt", "gov", "ministry", "ministries",
+                   "the state", "state's",
                    "state authorities", "national authorities", "national authority",
                    "federal", "policymakers", "policy makers", "policy-makers", "minister",
                    "national level", "state level", "legislator", "legislators",
@@ -42,7 +46,8 @@ STAKEHOLDER_TERMS: dict[str, tuple[str, ...]] = {
                       "grassroots", "cso", "csos"),
 }
 # Phases are regular expressions: "before our new hires arrive" must read as pre-departure.
-_VERB_ARRIVE = r"(?:arriv\w*|mov\w*|com(?:e|es|ing)|relocat\w*|land\w*|get here|depart\w*)"
+_VERB_ARRIVE = (r"(?:arriv\w*|mov\w*|com(?:e|es|ing)|relocat\w*|land\w*|get here|depart\w*|"
+                r"leav\w*|fly\w*|travel\w*)")
 PHASE_PATTERNS: dict[str, tuple[str, ...]] = {
     "pre-departure": (rf"before (?:\w+ ){{0,3}}{_VERB_ARRIVE}",
                       rf"prior to (?:\w+ ){{0,2}}{_VERB_ARRIVE}",
@@ -59,7 +64,8 @@ PHASE_PATTERNS: dict[str, tuple[str, ...]] = {
                     r"retain\w*", r"retention", r"stay\w*", r"long(?:er)?[- ]term",
                     r"communit(?:y|ies)",
                     r"integrat\w*", r"inclusion", r"belong\w*", r"settled",
-                    r"leav(?:e|ing)", r"quit\w*", r"long run", r"part of society", r"society",
+                    r"(?:thinking (?:of|about)|from|stop\w* \w+) leaving", r"quit\w*",
+                    r"long run", r"(?:part of|into) (?:the )?society",
                     r"after settling", r"later on"),
 }
 THEME_TERMS: dict[str, tuple[str, ...]] = {
@@ -113,6 +119,12 @@ FACT_SYNONYMS: dict[str, str] = {
     r"partners?|who ran|implement\w*|run by|behind": "together cooperation implemented",
     r"deliver\w*|materials|outputs|produce\w*": "materials developed",
 }
+# Names of the project and its pages: a question naming them asks for a project fact,
+# even when it is worded like "which organisations ...".
+PROJECT_TERMS = ("the project", "talent hub project", "talent hub eu project", "iom",
+                 "dg reform", "copenhagen capacity", "copcap", "survey", "surveys",
+                 "conference", "final workshop", "project materials", "mpf", "emn",
+                 "migration partnership facility", "technical support instrument")
 FACT_TERMS = ("how many", "when did", "when was", "when does", "when will", "what date",
               "which date", "who funded", "who funds", "funded by", "who launched",
               "launched", "how long", "responses", "respondents", "participants",
@@ -134,10 +146,16 @@ LIST_TERMS = ("list", "steps", "action points", "checklist", "to-do", "to-dos", 
               "overview", "the actions", "all actions")
 # A general "what should X do" question; a list only when it names no specific topic.
 GENERAL_TERMS = ("what should", "what can", "what could", "what does the guidebook",
+                 "what does", "need to do", "needs to do", "what needs", "what do we",
                  "what do", "what's the role", "what is the role", "role of", "tell",
                  "recommend", "suggest", "how should", "how can", "what are")
 # Words that say nothing about the topic of a question.
 GENERIC_WORDS = frozenset("""
+which who where why whom whose
+they've we've you've still while yet already currently now groups group organisations
+organisation organizations organization
+task tasks duties responsibilities responsibility residents arrivals recruits
+they're we're it's i'm don't i my me us
 something similar same equivalent likewise that this those members member side
 what should can could would does do did the a an and or of to in on for with about how is
 are be our we us they them their this that these those guidebook tell tells recommend
@@ -176,6 +194,7 @@ _STAKEHOLDER_RX = {s: _compile(t) for s, t in STAKEHOLDER_TERMS.items()}
 _PHASE_RX = {p: re.compile(r"(?<![\w-])(?:" + "|".join(t) + ")") for p, t in PHASE_PATTERNS.items()}
 _THEME_RX = {t: _compile(w) for t, w in THEME_TERMS.items()}
 _FACT_RX = _compile(FACT_TERMS)
+_PROJECT_RX = _compile(PROJECT_TERMS)
 _FACT_SYNONYM_RX = [(re.compile(rf"\b(?:{rx})\b"), extra) for rx, extra in FACT_SYNONYMS.items()]
 _FUZZY_TERMS = {t: s for s, terms in STAKEHOLDER_TERMS.items() for t in terms
                 if " " not in t and len(t) >= 6}
@@ -183,7 +202,7 @@ _CROSS_RX = _compile(CROSS_TERMS)
 _COMPARE_RX = _compile(("compare", "comparison", "versus", "vs", "difference", "differ",
                         "both", "each"))
 _LIST_RX = _compile(LIST_TERMS)
-_GENERAL_RX = _compile(GENERAL_TERMS)
+_GENERAL_RX = re.compile(_compile(GENERAL_TERMS).pattern + r"|\bwhat\b.*\bdo\b")
 _DOMAIN_RX = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in DOMAIN_TERMS) + r")")
 _WORD = re.compile(r"[a-z][a-z'-]+")
 
@@ -231,13 +250,12 @@ def _stakeholders(lowered: str) -> list[str]:
     found = [(m.start(), s) for s, rx in _STAKEHOLDER_RX.items() if (m := rx.search(lowered))]
     known = {s for _, s in found}
     for m in _WORD.finditer(lowered):
-        word = m.group()
-        if len(word) < 6 or word in _FUZZY_TERMS:
+        if m.group() in _FUZZY_TERMS:
             continue
-        close = difflib.get_close_matches(word, list(_FUZZY_TERMS), n=1, cutoff=0.85)
-        if close and _FUZZY_TERMS[close[0]] not in known:
-            known.add(_FUZZY_TERMS[close[0]])
-            found.append((m.start(), _FUZZY_TERMS[close[0]]))
+        stakeholder = _fuzzy_stakeholder(m.group())
+        if stakeholder and stakeholder not in known:
+            known.add(stakeholder)
+            found.append((m.start(), stakeholder))
     return [s for _, s in sorted(found)]
 
 
@@ -264,7 +282,8 @@ def detect(text: str) -> QueryAnalysis:
     analysis.in_domain = bool(stakeholders or phases or _DOMAIN_RX.search(lowered)
                               or _FACT_RX.search(lowered))
     cross = bool(_CROSS_RX.search(lowered))
-    if _FACT_RX.search(lowered) and not stakeholders and not cross:
+    project = bool(_PROJECT_RX.search(lowered))
+    if not stakeholders and (project or (_FACT_RX.search(lowered) and not cross)):
         analysis.kind = "fact"
     elif cross or (len(stakeholders) > 1 and _COMPARE_RX.search(lowered)):
         analysis.kind = "cross-stakeholder"
@@ -280,11 +299,19 @@ def wants_list(lowered: str) -> bool:
 
 
 def topic_words(text: str) -> int:
-    """Words naming a topic, beyond stakeholders, phases and question scaffolding."""
-    lowered = text.lower()
+    """Words naming a topic, beyond stakeholders (typos too), phases and scaffolding."""
+    lowered = text.lower().replace("’", "'")
     for rx in (*_STAKEHOLDER_RX.values(), *_PHASE_RX.values()):
         lowered = rx.sub(" ", lowered)
-    return sum(1 for w in _WORD.findall(lowered) if w not in GENERIC_WORDS)
+    return sum(1 for w in _WORD.findall(lowered) if w not in GENERIC_WORDS
+               and w not in STOPWORDS_EN_PLUS and not _fuzzy_stakeholder(w))
+
+
+def _fuzzy_stakeholder(word: str) -> str | None:
+    if len(word) < 6:
+        return None
+    close = difflib.get_close_matches(word, list(_FUZZY_TERMS), n=1, cutoff=0.85)
+    return _FUZZY_TERMS[close[0]] if close else None
 
 
 def is_follow_up(question: str) -> bool:
@@ -311,8 +338,11 @@ def analyse(question: str, *, history: list[tuple[str, str]] | None = None,
             stakeholders=current.stakeholders or previous.stakeholders,
             phases=current.phases or previous.phases,
             themes=current.themes + [t for t in previous.themes if t not in current.themes],
-            kind=previous.kind if previous.kind != "cross-stakeholder" or not
-            current.stakeholders else "action-point",
+            # "And what about unions?" keeps the question; "which of those are about
+            # families?" narrows it to one topic.
+            kind=previous.kind if topic_words(question) == 0 and (
+                previous.kind != "cross-stakeholder" or not current.stakeholders)
+            else "action-point",
             follow_up=True, in_domain=previous.in_domain or current.in_domain,
             expansion=f"{current.expansion} {previous.expansion}".strip(),
         )

@@ -1,7 +1,12 @@
 """Hybrid retrieval: dense (Chroma) and BM25 fused, then re-scored with the query analysis.
 
 Scores are kept on one interpretable 0..1-ish scale (a weighted sum of cosine similarity
-and max-normalised BM25) so the answerer can select with calibrated thresholds.
+and saturated BM25, s / (s + c)) so the answerer can select with calibrated thresholds.
+Saturation, unlike dividing by the best BM25 score, keeps a poor lexical match low, which
+is what makes out-of-scope questions recognisable. On the dev split (33 cases with expected
+ids) it gave recall@5 0.849 / MRR 0.830 against 0.793 / 0.689 for max-normalisation at the
+same weight, dense alone 0.565 / 0.596 and BM25 alone 0.435 / 0.352 (both without
+re-scoring); reciprocal rank fusion without re-scoring reached 0.606 / 0.466.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ class RetrievalConfig:
     candidates: int = 100
     fusion: str = "weighted"  # or "rrf"
     dense_weight: float = 0.6
+    bm25_saturation: float = 4.0
     rrf_k: int = 60
     stakeholder_boost: float = 0.12
     stakeholder_penalty: float = 0.08
@@ -60,8 +66,8 @@ class Retriever:
               mode: str) -> dict[str, float]:
         if mode == "dense":
             return dense
-        top = max(lexical.values(), default=0.0) or 1.0
-        bm25 = {cid: s / top for cid, s in lexical.items()}
+        c = self.config.bm25_saturation
+        bm25 = {cid: s / (s + c) for cid, s in lexical.items()}
         if mode == "bm25":
             return bm25
         ids = set(dense) | set(bm25)
