@@ -64,14 +64,19 @@ def discover(corpus_dir: Path) -> list[Document]:
         raise FileNotFoundError(f"corpus folder {corpus_dir} does not exist; set "
                                 "TALENTHUB_CORPUS_DIR to a folder of documents")
     manifest = read_manifest(corpus_dir)
-    documents = []
+    documents: list[Document] = []
+    used: set[str] = set()
     for path in sorted(p for p in corpus_dir.iterdir() if p.is_file()):
         if path.name in IGNORED_NAMES or path.name.startswith("."):
             continue
         entry = manifest.get(path.name, {})
         stem = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+        slug = entry.get("slug") or slugify(stem)
+        if slug in used:  # "brief.md" and "brief.pdf": both stay citable
+            slug = f"{slug}-{path.suffix.lstrip('.').lower() or 'file'}"
+        used.add(slug)
         documents.append(Document(
-            slug=entry.get("slug") or slugify(stem) or "document", path=path,
+            slug=slug, path=path,
             title=entry.get("title") or path.stem.replace("-", " ").replace("_", " ").title(),
             publisher=entry.get("publisher", ""), date=str(entry.get("date", "")),
             licence=entry.get("licence", ""), source_url=entry.get("source_url", ""),

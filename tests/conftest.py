@@ -1,0 +1,33 @@
+"""Fixtures for the whole suite. `real_settings` builds the real index once per session."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from support import FakeEmbedder, build_real_index
+
+from corpus.settings import Settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings pointing at an index of the repo corpus built with the real model."""
+    return build_real_index(tmp_path_factory.mktemp("real-index"))
+
+
+@pytest.fixture(scope="session")
+def real_assistant(real_settings: Settings):  # type: ignore[no-untyped-def]
+    from assistant import Assistant
+
+    return Assistant.from_settings(real_settings)
+
