@@ -272,8 +272,9 @@ def _action_html(assessment: Assessment, action: PlanAction, collapsible: bool) 
                 "</details>" if collapsible else
                 f'<p class="th-plan-text"><strong>{theme}</strong></p>{quote}')
     elif collapsible:
-        text = (f'<details class="th-plan-source"><summary>{_e(c.quote)}</summary>{quote}'
-                f"{where}</details>")
+        # The action's words are its whole quote: opening it shows where it comes from.
+        text = (f'<details class="th-plan-source"><summary>{_e(c.quote)}</summary>{where}'
+                "</details>")
     else:
         text = f'<p class="th-plan-text">{_e(c.quote)}</p>'
     source = "" if collapsible else f'<p class="th-plan-id"><code>{_e(c.id)}</code></p>'
