@@ -37,7 +37,7 @@ class AnswerConfig:
 
     refuse_below: float = 0.30
     refuse_out_of_domain_below: float = 0.45
-    action_floor: float = 0.35
+    action_floor: float = 0.40
     relative: float = 0.85
     max_actions: int = 4
     cross_relative: float = 0.75

@@ -238,10 +238,11 @@ def _matches(text: str, patterns: dict[str, re.Pattern[str]]) -> list[str]:
     return [key for _, key in sorted(found)]
 
 
-def _expansion(lowered: str, themes: list[str]) -> str:
-    words = [THEME_EXPANSION[t] for t in themes if t in THEME_EXPANSION]
-    words += [extra for rx, extra in _FACT_SYNONYM_RX if rx.search(lowered)]
-    return " ".join(words)
+def _expansion(lowered: str, analysis: QueryAnalysis) -> str:
+    """Guidebook words for the themes; project-page words for a fact question."""
+    if analysis.kind == "fact":
+        return " ".join(extra for rx, extra in _FACT_SYNONYM_RX if rx.search(lowered))
+    return " ".join(THEME_EXPANSION[t] for t in analysis.themes if t in THEME_EXPANSION)
 
 
 def _stakeholders(lowered: str) -> list[str]:
@@ -278,7 +279,7 @@ def detect(text: str) -> QueryAnalysis:
     phases = _phases(lowered)
     themes = _matches(lowered, _THEME_RX)
     analysis = QueryAnalysis(question=text, query=text, stakeholders=stakeholders,
-                             phases=phases, themes=themes, expansion=_expansion(lowered, themes))
+                             phases=phases, themes=themes)
     analysis.in_domain = bool(stakeholders or phases or _DOMAIN_RX.search(lowered)
                               or _FACT_RX.search(lowered))
     cross = bool(_CROSS_RX.search(lowered))
@@ -289,6 +290,7 @@ def detect(text: str) -> QueryAnalysis:
         analysis.kind = "cross-stakeholder"
     elif stakeholders and phases and wants_list(lowered):
         analysis.kind = "list"
+    analysis.expansion = _expansion(lowered, analysis)
     return analysis
 
 

@@ -16,7 +16,7 @@ from corpus.models import Document, Section
 log = logging.getLogger(__name__)
 MANIFEST_NAME = "manifest.toml"
 IGNORED_NAMES = {MANIFEST_NAME, "README.md", ".gitkeep"}
-PARSER_VERSION = "1"  # bump when parsing changes, so the index re-embeds
+PARSER_VERSION = "2"  # bump when parsing changes, so the index re-embeds
 
 
 @dataclass(frozen=True)

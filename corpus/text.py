@@ -10,6 +10,7 @@ import html
 import re
 
 _FOOTNOTE_REF = re.compile(r"\s*<sup>\s*\d+\s*</sup>")
+_INLINE_TAG = re.compile(r"</?(?:b|i|em|strong|span|a|u|sub|small|mark|code)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"(?<!\w)[*_]{1,3}|[*_]{1,3}(?!\w)")
@@ -24,6 +25,7 @@ def clean_text(raw: str) -> str:
     """
     text = _FOOTNOTE_REF.sub("", raw)
     text = _MD_LINK.sub(r"\1", text)
+    text = _INLINE_TAG.sub("", text)  # "<b>outreach</b>." must not become "outreach ."
     text = _TAG.sub(" ", text)
     text = html.unescape(text)
     text = text.replace("\\*", "*")
@@ -39,7 +41,20 @@ def normalise_space(text: str) -> str:
 
 def split_sentences(text: str) -> list[str]:
     """Split prose on sentence ends; good enough for the guidebook's plain English."""
-    sentences: list[str] = []
-    for paragraph in text.split("\n\n"):
-        sentences.extend(s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip())
-    return sentences
+    return [text[start:end] for start, end in sentence_spans(text)]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of each sentence, so callers can slice the source verbatim."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for paragraph in re.split(r"(\n\s*\n)", text):
+        if paragraph.strip() and not paragraph.isspace():
+            start = 0
+            for match in _SENTENCE_END.finditer(paragraph):
+                spans.append((offset + start, offset + match.start()))
+                start = match.end()
+            spans.append((offset + start, offset + len(paragraph.rstrip())))
+        offset += len(paragraph)
+    return [(a + len(text[a:b]) - len(text[a:b].lstrip()), b) for a, b in spans
+            if text[a:b].strip()]

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from corpus.models import Section
-from corpus.text import split_sentences
+from corpus.text import sentence_spans
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 WHOLE_KINDS = {"action-points", "self-assessment", "quotes"}
 MAX_WORDS = 110
 
@@ -32,7 +32,7 @@ def chunk_section(section: Section, *, max_words: int = MAX_WORDS) -> list[Chunk
     if section.kind in WHOLE_KINDS or len(section.text.split()) <= max_words:
         pieces = [section.text]
     else:
-        pieces = _windows(split_sentences(section.text), max_words)
+        pieces = _windows(section.text, max_words)
     chunks = []
     for part, text in enumerate(pieces, start=1):
         chunk_id = section.id if len(pieces) == 1 else f"{section.id}~{part}"
@@ -48,18 +48,19 @@ def chunk_sections(sections: list[Section]) -> list[Chunk]:
     return [chunk for section in sections for chunk in chunk_section(section)]
 
 
-def _windows(sentences: list[str], max_words: int) -> list[str]:
-    """Greedy runs of whole sentences, each at most `max_words` (a longer sentence stands alone)."""
-    windows: list[list[str]] = [[]]
+def _windows(text: str, max_words: int) -> list[str]:
+    """Greedy runs of whole sentences, each at most `max_words` (a longer sentence stands
+    alone), sliced from the text so line breaks and spacing stay as in the source."""
+    windows: list[list[tuple[int, int]]] = [[]]
     count = 0
-    for sentence in sentences:
-        words = len(sentence.split())
+    for start, end in sentence_spans(text):
+        words = len(text[start:end].split())
         if windows[-1] and count + words > max_words:
             windows.append([])
             count = 0
-        windows[-1].append(sentence)
+        windows[-1].append((start, end))
         count += words
-    return [" ".join(w) for w in windows if w]
+    return [text[w[0][0]: w[-1][1]] for w in windows if w]
 
 
 def _metadata(section: Section, *, part: int, parts: int) -> dict[str, Any]:

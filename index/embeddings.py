@@ -54,6 +54,15 @@ def resolve_model_path(model_name: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def load_embedder(model_name: str = DEFAULT_EMBEDDING_MODEL) -> SentenceTransformerEmbedder:
-    """One model per name per process: loading costs seconds, encoding milliseconds."""
+def load_embedder(model_name: str = DEFAULT_EMBEDDING_MODEL) -> Embedder:
+    """One model per name per process: loading costs seconds, encoding milliseconds.
+
+    BERT models with mean pooling, the default among them, run in numpy (`index.bert`): the
+    same vectors without importing torch, which was most of a cold `talenthub ask`.
+    """
+    from index.bert import NumpyBertEmbedder, supported
+
+    path = resolve_model_path(model_name)
+    if supported(path):
+        return NumpyBertEmbedder(model_name, path)
     return SentenceTransformerEmbedder(model_name)

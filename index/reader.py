@@ -3,6 +3,7 @@ lexically (BM25), reloaded when a new build goes live."""
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -18,7 +19,13 @@ from corpus.settings import Settings
 from index.store import IndexUnavailable, LocalLayout, NoIndex, ServerLayout, open_layout
 
 _STEMMER = Stemmer.Stemmer("english")
+# bm25s sets its own logger to DEBUG, which put "Building index from tokens" on every
+# `talenthub ask`'s stderr.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 SERVER_POINTER_CHECK_SECONDS = 5.0
+MAX_CACHED_TEXTS = 50_000
+_TOKENS: dict[str, tuple[str, ...]] = {}
+_TOKENS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -30,10 +37,21 @@ class ChunkRecord:
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
-    """Lower-cased, stop-worded, stemmed tokens: 'spouses' must meet 'spouse'."""
-    tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, return_ids=False,
-                            show_progress=False)
-    return [list(t) for t in tokens]
+    """Lower-cased, stop-worded, stemmed tokens: 'spouses' must meet 'spouse'.
+
+    Memoised per text: the answerer scores the same corpus sentences question after
+    question, and every bm25s call has a fixed setup cost. Under a lock, because a PyStemmer
+    stemmer must not be used by two threads at once.
+    """
+    with _TOKENS_LOCK:
+        missing = list(dict.fromkeys(t for t in texts if t not in _TOKENS))
+        if missing:
+            if len(_TOKENS) + len(missing) > MAX_CACHED_TEXTS:
+                _TOKENS.clear()
+            tokens = bm25s.tokenize(missing, stopwords="en", stemmer=_STEMMER,
+                                    return_ids=False, show_progress=False)
+            _TOKENS.update(zip(missing, (tuple(t) for t in tokens), strict=True))
+        return [list(_TOKENS[t]) for t in texts]
 
 
 class IndexSnapshot:
