@@ -32,6 +32,7 @@ def embedder() -> NumpyBertEmbedder:
     return NumpyBertEmbedder(DEFAULT_EMBEDDING_MODEL, MODEL_PATH)
 
 
+@pytest.mark.slow
 def test_the_bundled_model_is_supported() -> None:
     assert supported(MODEL_PATH)
     assert isinstance(load_embedder(DEFAULT_EMBEDDING_MODEL), NumpyBertEmbedder)
@@ -51,6 +52,7 @@ def test_other_shapes_fall_back_to_sentence_transformers(tmp_path: Path) -> None
     assert not supported(tmp_path)  # CLS pooling is not what this module computes
 
 
+@pytest.mark.slow
 def test_vectors_are_unit_length_and_batch_independent(embedder: NumpyBertEmbedder) -> None:
     together = embedder.encode(TEXTS)
     alone = np.stack([embedder.encode([t])[0] for t in TEXTS])
@@ -61,6 +63,7 @@ def test_vectors_are_unit_length_and_batch_independent(embedder: NumpyBertEmbedd
     assert embedder.encode([]).shape == (0, 384)
 
 
+@pytest.mark.slow
 def test_threads_share_one_model(embedder: NumpyBertEmbedder) -> None:
     expected = embedder.encode(TEXTS[:2])
     results: list[np.ndarray] = []
