@@ -15,6 +15,7 @@ import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -24,7 +25,7 @@ import gradio as gr
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.api import Assistant
@@ -60,6 +61,7 @@ from ui.schemas import (
 )
 
 log = logging.getLogger(__name__)
+GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text} for code, text in (
@@ -108,9 +110,14 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
     # instead of applying its own localhost-friendly policy to the mounted UI.
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=False,
                        allow_methods=["GET", "POST", "OPTIONS"],
-                       allow_headers=["Content-Type", "X-API-Key", "Authorization", "Accept"],
+                       allow_headers=["*"],
                        expose_headers=["Retry-After"])
     app.add_middleware(FrameAncestors, origins=origins)
+
+    @app.get("/gradio.js", include_in_schema=False)
+    def web_component() -> FileResponse:
+        """Gradio's <gradio-app> loader from this server, for intranets without the CDN."""
+        return FileResponse(GRADIO_JS, media_type="text/javascript")
 
     ctx = UIContext(assistant=assistant, branding=branding, feedback=store,
                     documents=load_documents(settings), embed=settings.embed)

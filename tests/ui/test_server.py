@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -235,6 +236,12 @@ def test_configured_origin_is_allowed_and_others_are_not(settings: Settings,
     assert page.headers["access-control-allow-origin"] == PARTNER
     denied = preflight(client, "https://evil.example")
     assert "access-control-allow-origin" not in denied.headers
+    # the embedded chat's own calls carry Gradio's headers
+    queue = client.options("/gradio_api/queue/join", headers={
+        "Origin": PARTNER, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-gradio-user"})
+    assert queue.status_code == 200
+    assert queue.headers["access-control-allow-origin"] == PARTNER
 
 
 def test_framing_is_denied_unless_configured(client: TestClient) -> None:
@@ -297,6 +304,15 @@ def test_page_is_served_with_branding(settings: Settings, fake: Any, tmp_path: A
     config = client.get("/config").json()
     assert config["title"] == "Rotterdam Talent Desk"
     assert "#aa3300" in config["css"]
+
+
+def test_web_component_loader_is_served_locally(client: TestClient) -> None:
+    """Intranets that block the Gradio CDN load <gradio-app> from this server."""
+    loader = client.get("/gradio.js")
+    assert loader.status_code == 200
+    assert loader.headers["content-type"].startswith("text/javascript")
+    (asset,) = re.findall(r'import\("\./(assets/[^"]+)"\)', loader.text)
+    assert client.get(f"/{asset}").status_code == 200
 
 
 def test_bad_configuration_fails_before_serving(settings: Settings, fake: Any,
