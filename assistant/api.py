@@ -60,8 +60,13 @@ class Assistant:
         question = clean_question(question)
         validate_choice(stakeholder, STAKEHOLDERS, "stakeholder")
         validate_choice(phase, PHASES, "phase")
-        return analyse(question, history=clean_history(history), stakeholder=stakeholder,
-                       phase=phase)
+        snapshot = self.reader.snapshot()
+        pairs = [(snapshot.correct_spelling(user), reply)
+                 for user, reply in clean_history(history)]
+        analysis = analyse(snapshot.correct_spelling(question), history=pairs,
+                           stakeholder=stakeholder, phase=phase)
+        analysis.question = question  # the answer echoes what the user typed
+        return analysis
 
     def retrieve(self, question: str, *, history: History | None = None,
                  stakeholder: str | None = None, phase: str | None = None,

@@ -7,7 +7,9 @@ so that the answer cites what answers the question, not everything nearby.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from assistant.models import SECTION_BY_KIND, Answer, Citation, Hit
@@ -41,7 +43,7 @@ class AnswerConfig:
     relative: float = 0.85
     max_actions: int = 4
     cross_relative: float = 0.75
-    cross_per_stakeholder: int = 2
+    cross_per_stakeholder: int = 3
     cross_stakeholders: int = 5
     background_floor: float = 0.45
     background_sentences: int = 2
@@ -147,9 +149,11 @@ class Composer:
         sources = [h for h in hits if h.document != GUIDEBOOK or h.kind == "other"][:3]
         if not sources or sources[0].score < self.config.action_floor:
             return
-        scored = [(score + h.score, quote, h) for h in sources
-                  for c in snapshot.chunks if c.unit_id == h.unit_id
-                  for score, quote in _fact_spans(c.text, a, snapshot.idf)]
+        texts = [(h, c.text) for h in sources
+                 for c in snapshot.chunks if c.unit_id == h.unit_id]
+        weights = _local_idf([s for _, text in texts for s in split_sentences(text)])
+        scored = [(score + h.score, quote, h) for h, text in texts
+                  for score, quote in _fact_spans(text, a, weights)]
         _, quote, best = max(scored, key=lambda t: t[0])
         b.line(f"According to *{best.metadata['title']}*:")
         b.bullet(best, quote)
@@ -267,6 +271,14 @@ def _best_sentences(text: str, query: str, count: int, idf: dict[str, float]) ->
     scores = [_overlap(s, tokens, idf) for s in sentences]
     start = max(range(len(sentences) - count + 1), key=lambda i: sum(scores[i: i + count]))
     return normalise_space(" ".join(sentences[start: start + count]))
+
+
+def _local_idf(sentences: list[str]) -> dict[str, float]:
+    """Term weights among the candidate sentences themselves: on a page about the Talent
+    Hub project, "project" tells sentences apart no better than "the"."""
+    frequency = Counter(t for s in sentences for t in set(tokenize([s])[0]))
+    n = len(sentences)
+    return {t: math.log((n + 1) / (df + 0.5)) for t, df in frequency.items()}
 
 
 def _fact_spans(text: str, analysis: QueryAnalysis, idf: dict[str, float]

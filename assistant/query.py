@@ -195,6 +195,7 @@ _PHASE_RX = {p: re.compile(r"(?<![\w-])(?:" + "|".join(t) + ")") for p, t in PHA
 _THEME_RX = {t: _compile(w) for t, w in THEME_TERMS.items()}
 _FACT_RX = _compile(FACT_TERMS)
 _PROJECT_RX = _compile(PROJECT_TERMS)
+_LONG_GENERIC = [w for w in GENERIC_WORDS if len(w) >= 5]
 _FACT_SYNONYM_RX = [(re.compile(rf"\b(?:{rx})\b"), extra) for rx, extra in FACT_SYNONYMS.items()]
 _FUZZY_TERMS = {t: s for s, terms in STAKEHOLDER_TERMS.items() for t in terms
                 if " " not in t and len(t) >= 6}
@@ -306,7 +307,14 @@ def topic_words(text: str) -> int:
     for rx in (*_STAKEHOLDER_RX.values(), *_PHASE_RX.values()):
         lowered = rx.sub(" ", lowered)
     return sum(1 for w in _WORD.findall(lowered) if w not in GENERIC_WORDS
-               and w not in STOPWORDS_EN_PLUS and not _fuzzy_stakeholder(w))
+               and w not in STOPWORDS_EN_PLUS and not _fuzzy_stakeholder(w)
+               and not _misspelt_generic(w))
+
+
+def _misspelt_generic(word: str) -> bool:
+    """'internatonal' or 'shoud' is still scaffolding, not a topic."""
+    return len(word) >= 5 and bool(
+        difflib.get_close_matches(word, _LONG_GENERIC, n=1, cutoff=0.85))
 
 
 def _fuzzy_stakeholder(word: str) -> str | None:

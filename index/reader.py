@@ -3,8 +3,10 @@ lexically (BM25), reloaded when a new build goes live."""
 
 from __future__ import annotations
 
+import difflib
 import logging
 import math
+import re
 import threading
 import time
 from collections import Counter
@@ -12,13 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import bm25s
+import httpx
 import numpy as np
 import Stemmer
+from chromadb.errors import ChromaError
 
 from corpus.settings import Settings
 from index.store import IndexUnavailable, LocalLayout, NoIndex, ServerLayout, open_layout
 
 _STEMMER = Stemmer.Stemmer("english")
+_WORD = re.compile(r"[a-z]{2,}")
 # bm25s sets its own logger to DEBUG, which put "Building index from tokens" on every
 # `talenthub ask`'s stderr.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -61,9 +66,12 @@ class IndexSnapshot:
     saved beside the build, so a Chroma server is the single source of truth for replicas.
     """
 
-    def __init__(self, build_id: str, collection: Any):
+    def __init__(self, build_id: str, collection: Any, *,
+                 remedy: str = "run `talenthub index --rebuild`"):
         self.build_id = build_id
         self.collection = collection
+        self.remedy = remedy
+        self.failed = False  # a search failed: the reader reconnects and reloads
         got = collection.get(include=["documents", "metadatas"])
         self.chunks = [
             ChunkRecord(id=i, unit_id=m["unit_id"], text=d, metadata=m)
@@ -77,6 +85,10 @@ class IndexSnapshot:
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
         frequency = Counter(t for doc in tokens for t in set(doc))
+        words = {w for c in self.chunks for w in _WORD.findall(c.text.lower())}
+        self.vocabulary: dict[str, list[str]] = {}
+        for word in sorted(words):
+            self.vocabulary.setdefault(word[0], []).append(word)
         n = len(self.chunks)
         self.idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in frequency.items()}
 
@@ -84,8 +96,13 @@ class IndexSnapshot:
               ) -> list[tuple[str, float]]:
         """Chunk ids with cosine similarity, best first."""
         k = min(k, len(self.chunks))
-        result = self.collection.query(query_embeddings=[vector.tolist()], n_results=k,
-                                       where=where or None, include=["distances"])
+        try:
+            result = self.collection.query(query_embeddings=[vector.tolist()], n_results=k,
+                                           where=where or None, include=["distances"])
+        except (httpx.TransportError, ChromaError, OSError) as exc:
+            self.failed = True
+            raise IndexUnavailable(f"cannot search the index ({_describe(exc)}); "
+                                   f"{self.remedy}") from exc
         return [(cid, 1.0 - dist) for cid, dist in
                 zip(result["ids"][0], result["distances"][0], strict=True)]
 
@@ -97,6 +114,21 @@ class IndexSnapshot:
         scores = self._bm25.get_scores(tokens)
         order = np.argsort(-scores)[: min(k, len(self.chunks))]
         return [(self.chunks[i].id, float(scores[i])) for i in order if scores[i] > 0]
+
+    def correct_spelling(self, text: str) -> str:
+        """Replace words the corpus never uses by its closest word ("familes" -> "families"),
+        so typos still meet the guidebook's vocabulary in both retrievers."""
+
+        def fix(match: re.Match[str]) -> str:
+            word = match.group()
+            lowered = word.lower()
+            if len(lowered) < 5 or lowered in self.vocabulary.get(lowered[0], ()):
+                return word
+            close = difflib.get_close_matches(lowered, self.vocabulary.get(lowered[0], []),
+                                              n=1, cutoff=0.85)
+            return close[0] if close else word
+
+        return re.sub(r"[A-Za-z]+", fix, text)
 
     def stats(self) -> dict[str, Any]:
         documents = {c.metadata["document"] for c in self.chunks}
@@ -123,38 +155,55 @@ class IndexReader:
         self._checked = 0.0
 
     def snapshot(self) -> IndexSnapshot:
+        """The current build. Until one loads, every call tries again and raises
+        `IndexUnavailable`, so an outage or a damaged index is a clear 503 that ends by
+        itself once the server is back or `talenthub index` has run."""
         with self._lock:
-            if self._snapshot is None or self._pointer_moved():
+            if self._snapshot is None or self._snapshot.failed or self._pointer_moved():
+                self._snapshot = None
                 self._snapshot = self._load()
             return self._snapshot
 
     def _pointer_moved(self) -> bool:
+        if self._layout is None:
+            return True
         if isinstance(self._layout, LocalLayout):
             return self._layout.pointer_stamp() != self._stamp
         if time.monotonic() - self._checked < SERVER_POINTER_CHECK_SECONDS:
             return False
         self._checked = time.monotonic()
         try:
-            return self._layout is None or self._layout.current() != self._snapshot.build_id  # type: ignore[union-attr]
-        except Exception:  # server briefly unreachable: keep serving what we have
-            return False
+            return self._layout.current() != self._snapshot.build_id  # type: ignore[union-attr]
+        except IndexUnavailable:  # the server went away: reconnect from scratch
+            return True
 
     def _load(self) -> IndexSnapshot:
+        """Open the layout afresh unless the last load succeeded: a client that saw a
+        failure is never reused."""
+        layout, self._layout = self._layout, None
+        if self.settings.chroma_url:
+            where = f"the Chroma server {self.settings.chroma_url}"
+            remedy = "check that it is running and indexed (`talenthub index`)"
+        else:
+            where, remedy = str(self.settings.index_dir), "run `talenthub index --rebuild`"
         try:
-            layout = self._layout or open_layout(self.settings)
+            layout = layout or open_layout(self.settings)
             if isinstance(layout, LocalLayout):
                 self._stamp = layout.pointer_stamp()
             build_id = layout.current()
             if build_id is None:
                 raise NoIndex("no index found; run `talenthub index` to build it")
-            snapshot = IndexSnapshot(build_id, layout.collection(build_id))
+            snapshot = IndexSnapshot(build_id, layout.collection(build_id), remedy=remedy)
         except IndexUnavailable:
             raise
         except Exception as exc:
-            where = self.settings.chroma_url or self.settings.index_dir
             raise IndexUnavailable(
-                f"cannot read the index at {where} ({type(exc).__name__}: {exc}); "
-                "run `talenthub index --rebuild`") from exc
+                f"cannot read the index at {where} ({_describe(exc)}); {remedy}") from exc
         self._layout = layout
         self._checked = time.monotonic()
         return snapshot
+
+
+def _describe(exc: BaseException) -> str:
+    """The error on one line, for a CLI message or an HTTP `detail`."""
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"

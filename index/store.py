@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
 import chromadb
+import httpx
 from chromadb.config import Settings as ChromaSettings
 
 from corpus.settings import Settings
@@ -27,6 +30,7 @@ COLLECTION = "chunks"
 POINTER_COLLECTION = "talenthub_meta"
 SERVER_PREFIX = "talenthub_"
 KEEP_BUILDS = 2  # the current build and the one before it, for readers still on it
+BUILD_ID = re.compile(r"[0-9]{14}-[0-9a-f]{6}")  # what new_build_id() makes
 
 
 class IndexUnavailable(RuntimeError):
@@ -61,9 +65,13 @@ class LocalLayout:
         self.pointer = index_dir / "CURRENT"
 
     def current(self) -> str | None:
+        """The live build, or None when the pointer is missing, garbled or names no build:
+        a damaged pointer (say `..`) must never send Chroma to open some other folder."""
         try:
-            build_id = self.pointer.read_text(encoding="utf-8").strip()
+            build_id = self.pointer.read_bytes().decode("utf-8", errors="replace").strip()
         except FileNotFoundError:
+            return None
+        if not BUILD_ID.fullmatch(build_id):
             return None
         return build_id if (self.index_dir / "builds" / build_id).is_dir() else None
 
@@ -99,6 +107,7 @@ class ServerLayout:
     """One `talenthub_<id>` collection per build on a Chroma server."""
 
     def __init__(self, url: str):
+        self.url = url
         parsed = urlparse(url if "://" in url else f"http://{url}")
         try:
             self.client = chromadb.HttpClient(
@@ -112,23 +121,38 @@ class ServerLayout:
         return self.client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None)
 
     def current(self) -> str | None:
-        build_id = (self._meta().metadata or {}).get("current")
-        return build_id if build_id in self.builds() else None
+        with self._reaching():
+            build_id = (self._meta().metadata or {}).get("current")
+            return build_id if build_id in self.builds() else None
 
     def collection(self, build_id: str, *, create: bool = False) -> Any:
-        return _collection(self.client, SERVER_PREFIX + build_id, create=create)
+        with self._reaching():
+            return _collection(self.client, SERVER_PREFIX + build_id, create=create)
 
     def switch(self, build_id: str) -> None:
-        self._meta().modify(metadata={"current": build_id})
+        with self._reaching():
+            self._meta().modify(metadata={"current": build_id})
 
     def discard(self, build_id: str) -> None:
         with contextlib.suppress(Exception):  # already gone
             self.client.delete_collection(SERVER_PREFIX + build_id)
 
     def builds(self) -> list[str]:
-        names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
+        with self._reaching():
+            collections = self.client.list_collections()
+        names = [c if isinstance(c, str) else c.name for c in collections]
         return sorted(n[len(SERVER_PREFIX):] for n in names
                       if n.startswith(SERVER_PREFIX) and n != POINTER_COLLECTION)
+
+    @contextlib.contextmanager
+    def _reaching(self) -> Iterator[None]:
+        """A server that went away is `IndexUnavailable` (HTTP 503, one CLI line)."""
+        try:
+            yield
+        except httpx.TransportError as exc:
+            raise IndexUnavailable(f"Chroma server {self.url} is unreachable "
+                                   f"({type(exc).__name__}: {exc}); check that it is running"
+                                   ) from exc
 
 
 def _collection(client: Any, name: str, *, create: bool) -> Any:
