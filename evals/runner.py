@@ -299,8 +299,8 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def print_summary(report: EvalReport, console: Console) -> None:
@@ -317,7 +317,8 @@ def print_summary(report: EvalReport, console: Console) -> None:
         cells = []
         for run in report.runs:
             agg = run.aggregates["overall"][metric]
-            cells.append(f"{_fmt(agg.value)} [dim]({agg.n})[/]")
+            # three decimals where thresholds are judged: 0.797 must not read as 0.80
+            cells.append(f"{_fmt(agg.value, 3)} [dim]({agg.n})[/]")
         target = f"≥ {minimum[metric]:.2f}" if metric in minimum else ""
         label = LABELS[metric].replace("@k", f"@{report.config.get('k', DEFAULT_K)}")
         table.add_row(label, target, *cells)
@@ -391,10 +392,10 @@ def _ids(ids: Sequence[str], css: str) -> str:
     return " ".join(f'<span class="id {css}">{_e(i)}</span>' for i in ids) or "–"
 
 
-def _cell(value: float | None, n: int | None = None, *, css: str = "") -> str:
+def _cell(value: float | None, n: int | None = None, *, css: str = "", digits: int = 2) -> str:
     count = f' <span class="n">({n})</span>' if n is not None else ""
     cls = f' class="{css.strip()}"' if css.strip() else ""
-    return f"<td{cls}>{_fmt(value)}{count}</td>"
+    return f"<td{cls}>{_fmt(value, digits)}{count}</td>"
 
 
 def _legend(runs: Sequence[PipelineRun]) -> str:
@@ -452,7 +453,7 @@ def _overall_table(report: EvalReport) -> str:
             css = ""
             if i == 0 and metric in minimum and agg.value is not None:
                 css = "good" if agg.value >= minimum[metric] - 1e-9 else "bad"
-            cells.append(_cell(agg.value, agg.n, css=css))
+            cells.append(_cell(agg.value, agg.n, css=css, digits=3))  # 0.797 is not 0.80
         rows.append(f"<tr><td>{_e(label)}</td><td>{_e(target)}</td>{''.join(cells)}</tr>")
     return (f"<table><thead><tr><th>metric</th><th>target</th>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
