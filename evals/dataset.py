@@ -19,7 +19,9 @@ SPLITS = ("dev", "test")
 KINDS = ("action-point", "list", "cross-stakeholder", "follow-up", "fact", "out-of-scope")
 REQUIRED = {"id": str, "question": str, "expected": list, "acceptable": list, "kind": str,
             "stakeholders": list, "phases": list}
-OPTIONAL = {"history": list, "stakeholder": str, "phase": str, "must_contain": list}
+OPTIONAL = {"history": list, "stakeholder": str, "phase": str, "must_contain": list,
+            # provenance of candidates from `talenthub feedback export`: kept, never scored
+            "source": str, "rating": str, "comment": str}
 
 
 class DatasetError(ValueError):
@@ -146,7 +148,7 @@ def _parse_case(data: Any, where: str, *, source: str, line: int) -> Case:
     if kind == "fact" and not data.get("must_contain"):
         raise DatasetError(f"{where}: a fact case needs 'must_contain'")
     if kind not in ("fact", "out-of-scope") and not data["expected"]:
-        raise DatasetError(f"{where}: a '{kind}' case needs at least one expected id")
+        raise DatasetError(f"{where}: '{kind}' cases need at least one expected id")
     return Case(
         id=data["id"], question=data["question"], kind=kind,
         expected=tuple(data["expected"]), acceptable=tuple(data["acceptable"]),

@@ -11,6 +11,7 @@ from corpus.load import load_corpus
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.settings import DEFAULT_CORPUS_DIR
 from evals.dataset import KINDS, DatasetError, load_dataset, split_path, validate_ids
+from ui.feedback import Feedback, eval_candidate
 
 GOOD = {"id": "x-1", "question": "What should a firm do before talent moves?",
         "expected": ["employers/pre-departure/1"], "acceptable": [], "kind": "action-point",
@@ -61,7 +62,7 @@ def test_missing_acceptable_id_is_rejected_too(tmp_path: Path) -> None:
     ({**GOOD, "phase": "arrival"}, "unknown phase 'arrival'"),
     ({**GOOD, "kind": "fact"}, "needs 'must_contain'"),
     ({**GOOD, "kind": "out-of-scope"}, "cannot expect citations"),
-    ({**GOOD, "expected": []}, "needs at least one expected id"),
+    ({**GOOD, "expected": []}, "need at least one expected id"),
     ({**GOOD, "history": [["only the question"]]}, "[user, assistant] pairs"),
     ({**GOOD, "answer": "x"}, "unknown keys ['answer']"),
 ])
@@ -72,6 +73,20 @@ def test_schema_errors_name_the_line(tmp_path: Path, row: dict[str, object] | st
         load_dataset(path)
     assert f"{path}:2: " in str(error.value)
     assert problem in str(error.value)
+
+
+def test_reviewed_feedback_candidates_load(tmp_path: Path) -> None:
+    """`talenthub feedback export` lines load once a reviewer has checked them; a
+    thumbs-down candidate still needs its expected ids filled in."""
+    up = eval_candidate(Feedback(rating="up", question="How do firms brand themselves?",
+                                 answer="...", citations=("employers/pre-departure/2",),
+                                 id=1))
+    down = eval_candidate(Feedback(rating="down", question="And unions?", answer="...",
+                                   comment="wrong stakeholder", id=2))
+    (case,) = load_dataset(write(tmp_path, up))
+    assert case.expected == ("employers/pre-departure/2",)
+    with pytest.raises(DatasetError, match=":2: 'action-point' cases need at least one"):
+        load_dataset(write(tmp_path, up, down))
 
 
 def test_duplicate_ids_and_missing_files(tmp_path: Path) -> None:
