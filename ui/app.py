@@ -186,12 +186,14 @@ def respond(message: str, turns: list[Turn], stakeholder: str | None, phase: str
     yield "", messages(turns, documents), turns, *detected_info(final.answer)
 
 
-def rate(turns: list[Turn], index: int, liked: bool, *, store: FeedbackStore
+def rate(turns: list[Turn], index: int, liked: bool | None, *, store: FeedbackStore
          ) -> tuple[list[Turn], int | None]:
-    """Store a thumb for the answer at chatbot message `index`; a second thumb updates it.
+    """Store a thumb for the answer at chatbot message `index`; a second thumb updates it,
+    and `liked=None` (the thumb clicked off again) withdraws it.
 
     Returns the turns (with the feedback id) and the position awaiting an optional comment,
-    or None when the message was not an answer (e.g. the index-missing notice).
+    or None when there is nothing to comment on: the message was not an answer (e.g. the
+    index-missing notice), or the rating was withdrawn.
     """
     position = index // 2
     if position >= len(turns) or turns[position].answer is None:
@@ -199,6 +201,11 @@ def rate(turns: list[Turn], index: int, liked: bool, *, store: FeedbackStore
     turn = turns[position]
     answer = turn.answer
     assert answer is not None
+    if liked is None:
+        if turn.feedback_id is not None:
+            store.delete(turn.feedback_id)
+        withdrawn = replace(turn, feedback_id=None)
+        return [*turns[:position], withdrawn, *turns[position + 1:]], None
     rating = "up" if liked else "down"
     if turn.feedback_id is not None:
         store.update(turn.feedback_id, rating=rating)
@@ -268,7 +275,9 @@ def build_chat_tab(ctx: UIContext) -> None:
 
     def on_like(turns_: list[Turn], event: gr.LikeData) -> tuple[Any, ...]:
         index = event.index if isinstance(event.index, int) else event.index[0]
-        new_turns, position = rate(turns_, index, event.liked is True, store=ctx.feedback)
+        # Gradio sends True (Like), False (Dislike) or "" when a thumb is clicked off.
+        liked = event.liked if isinstance(event.liked, bool) else None
+        new_turns, position = rate(turns_, index, liked, store=ctx.feedback)
         return new_turns, position, gr.update(visible=position is not None), ""
 
     def on_comment(text: str, turns_: list[Turn], position: int | None) -> tuple[Any, ...]:
@@ -374,6 +383,7 @@ def page_css(branding: Branding) -> str:
 a.th-cite {{ color: var(--th-primary); text-decoration: none; font-weight: 600; }}
 #th-question .submit-button {{ background: var(--th-primary); color: white; }}
 .th-new {{ align-self: flex-start; width: auto !important; }}
+.th-comment {{ align-items: center; }}
 #th-chat .examples {{ gap: 8px; }}
 @media (min-width: 601px) {{ #th-chat .th-notice {{ display: none; }} }}
 #th-chat .example {{ padding: 8px 12px !important; }}

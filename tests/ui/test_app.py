@@ -18,6 +18,7 @@ from ui.app import (
     Turn,
     UIContext,
     add_comment,
+    build_chat_tab,
     build_ui,
     example_messages,
     history_of,
@@ -144,6 +145,16 @@ def test_rating_stores_feedback_and_a_second_thumb_updates_it(fake: Any,
     assert store.all()[0].comment == "Missing the housing point"
 
 
+def test_clicking_a_thumb_off_withdraws_the_rating(fake: Any, tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    *_, (_, _, turns, _, _) = run(fake, "What should employers do?")
+    turns, _ = rate(turns, 1, True, store=store)
+    turns, position = rate(turns, 1, None, store=store)
+    assert (store.all(), position, turns[0].feedback_id) == ([], None, None)
+    turns, _ = rate(turns, 1, False, store=store)
+    assert [f.rating for f in store.all()] == ["down"]
+
+
 def test_rating_a_notice_or_commenting_without_a_rating_does_nothing(tmp_path: Path) -> None:
     store = FeedbackStore(tmp_path / "feedback.sqlite3")
     turns = [Turn("q", NO_INDEX)]
@@ -171,10 +182,11 @@ def test_ui_builds_with_one_line_per_tab(fake: Any, tmp_path: Path) -> None:
 
     ctx = UIContext(assistant=fake, branding=Branding(title="Partner <Hub>"),
                     feedback=FeedbackStore(tmp_path / "f.sqlite3"), documents=DOCS)
-    demo = build_ui(ctx, tabs=(*TABS, ("Self-assessment", extra_tab)))
+    demo = build_ui(ctx, tabs=(("Ask the guidebook", build_chat_tab), ("Extra", extra_tab)))
     config = demo.get_config_file()
     labels = [c["props"].get("label") for c in config["components"] if c["type"] == "tabitem"]
-    assert labels == ["Ask the guidebook", "Self-assessment"]
+    assert labels == ["Ask the guidebook", "Extra"]
+    assert TABS[0] == ("Ask the guidebook", build_chat_tab)
     assert seen == ["Partner <Hub>"]
     html_values = " ".join(str(c["props"].get("value")) for c in config["components"]
                            if c["type"] == "html")
