@@ -31,6 +31,9 @@ HAS_DATE = re.compile(rf"\b(?:\d{{1,2}} {_MONTH}|{_MONTH} \d{{4}}|\d{{4}})\b")
 # A number that counts something: "68 responses", "175 member states", "290-odd pathways".
 HAS_COUNT = re.compile(r"\b\d[\d,]*(?:\s+|-)(?:[a-z-]+\s+)?[a-z]+s\b")
 BULLET = re.compile(r"^[-•*]\s+")
+# "[99]" inside a source is text, not a marker: escaped in the answer (Markdown shows it
+# unchanged), so every [n] in an answer names a real citation, whatever a document says.
+MARKER_LIKE = re.compile(r"\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,8 @@ class _AnswerBuilder:
         if marker is None:
             marker = len(self.citations) + 1
             self.citations.append(citation(hit, marker, quote))
-        self.lines.append(f"- {quote} [{marker}]{suffix}")
+        shown = MARKER_LIKE.sub(r"\\[\1\\]", quote)
+        self.lines.append(f"- {shown} [{marker}]{suffix}")
 
     def answer(self) -> Answer:
         return Answer(question=self.analysis.question, answer="\n".join(self.lines).strip(),

@@ -320,6 +320,7 @@ def _markdown_parts(path: Path) -> list[_Part]:
 # fmt: off
 _HTML_DROP = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript",
               "template", "iframe", "svg")
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f]")  # C0 controls that no text file holds
 _HTML_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _HTML_BLOCKS = frozenset({
     "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr",
@@ -335,6 +336,9 @@ def _html_parts(path: Path) -> list[_Part]:
     from bs4.element import PreformattedString
 
     soup = BeautifulSoup(path.read_bytes(), "html.parser")
+    if soup.contains_replacement_characters or _BINARY.search(str(soup)):
+        # bs4 decodes any bytes at all; garbage must be skipped, not indexed as mojibake.
+        raise LoaderError(f"{path}: cannot read: not HTML text (binary or undecodable bytes)")
     root = soup.find("main") or soup.find("article") or soup.body or soup
     for tag in root.find_all(_HTML_DROP):
         tag.decompose()

@@ -12,6 +12,7 @@ changed" with an atomic switch for free.
 from __future__ import annotations
 
 import fcntl
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,12 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from chromadb.errors import ChromaError
 
 from corpus.load import Skipped, load_corpus
 from corpus.settings import Settings
 from index.chunking import CHUNKER_VERSION, Chunk, chunk_sections
 from index.embeddings import Embedder
 from index.store import Layout, NoIndex, new_build_id, open_layout, prune
+
+log = logging.getLogger(__name__)
 
 BATCH = 64
 Progress = Callable[[int, int], None]
@@ -137,9 +141,14 @@ def _version(content_hash: str, settings: Settings) -> str:
 
 
 def _document_hashes(layout: Layout, build_id: str) -> dict[str, str]:
+    """What the current build holds. A build that cannot be read counts as empty, so a
+    damaged index is rebuilt in full: safe, as the new build goes live only once complete."""
     try:
         meta = layout.collection(build_id).metadata or {}
     except NoIndex:
+        return {}
+    except (ChromaError, OSError) as exc:
+        log.warning("build %s cannot be read (%s); embedding everything again", build_id, exc)
         return {}
     return {k[5:]: v for k, v in meta.items() if k.startswith("hash:")}
 

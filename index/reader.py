@@ -182,8 +182,8 @@ class IndexReader:
         failure is never reused."""
         layout, self._layout = self._layout, None
         if self.settings.chroma_url:
-            where = f"the Chroma server {self.settings.chroma_url}"
-            remedy = "check that it is running and indexed (`talenthub index`)"
+            where = self.settings.chroma_url
+            remedy = "check that the Chroma server is running and indexed (`talenthub index`)"
         else:
             where, remedy = str(self.settings.index_dir), "run `talenthub index --rebuild`"
         try:
