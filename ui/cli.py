@@ -36,7 +36,9 @@ class UsageError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        errors.print(f"[bold red]error:[/] {self.format_message()}", highlight=False)
+        # soft_wrap: rich would break a long message at 80 columns when stderr is a pipe.
+        errors.print(f"[bold red]error:[/] {self.format_message()}", highlight=False,
+                     soft_wrap=True)
 
 
 @contextmanager
