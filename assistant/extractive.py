@@ -60,6 +60,8 @@ class Composer:
         self.config = config or AnswerConfig()
 
     def should_refuse(self, analysis: QueryAnalysis, hits: list[Hit]) -> bool:
+        if analysis.kind == "list":  # a named role and phase: the list answers it
+            return False
         best = hits[0].score if hits else 0.0
         if best < self.config.refuse_below:
             return True

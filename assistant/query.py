@@ -362,8 +362,10 @@ def analyse(question: str, *, history: list[tuple[str, str]] | None = None,
         current = merged
     if stakeholder:
         current.stakeholders, current.explicit_stakeholder = [stakeholder], True
+        current.in_domain = True
     if phase:
         current.phases, current.explicit_phase = [phase], True
+        current.in_domain = True
     if (stakeholder or phase) and current.kind in ("fact", "cross-stakeholder"):
         current.kind = "action-point"
     if current.kind == "action-point" and len(current.stakeholders) == 1 and current.phases \
