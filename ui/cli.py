@@ -190,6 +190,56 @@ def read_batch(path: Path) -> Iterator[dict[str, Any]]:
     yield from requests
 
 
+@cli.command("assess")
+@click.option("--stakeholder", "-s", required=True, help=f"One of: {', '.join(STAKEHOLDERS)}.")
+@click.option("--answers", "answers_path", type=click.Path(path_type=Path), default=None,
+              help='JSON mapping statement ids to "yes", "no" or "not-sure".')
+@click.option("--template", is_flag=True, help="Print a blank answers file to fill in.")
+@click.option("--json", "as_json", is_flag=True, help="Print the assessment JSON.")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "html"]), default=None,
+              help="Print the plan as Markdown, CSV or a printable HTML page.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="Write to this file instead of the terminal.")
+@click.option("--previous", type=click.Path(path_type=Path), default=None,
+              help="An earlier answers file: show the progress since then.")
+@click.pass_obj
+def assess_command(settings: Settings, stakeholder: str, answers_path: Path | None,
+                   template: bool, as_json: bool, fmt: str | None, output: Path | None,
+                   previous: Path | None) -> None:
+    """Turn self-assessment answers into a cited action plan, by phase."""
+    from assistant import assessment
+    from assistant.api import Assistant
+    from assistant.assessment_export import render, to_markdown
+
+    _validate_choice(stakeholder, STAKEHOLDERS, "stakeholder")
+    if template == (answers_path is not None):
+        raise UsageError("give either --answers FILE.json or --template")
+    if as_json and fmt:
+        raise UsageError("give --json or --format, not both")
+    with user_errors():
+        sheet = assessment.read_sheet(answers_path) if answers_path else None
+        old = assessment.read_sheet(previous) if previous else None
+        assistant = Assistant.from_settings(settings)
+        if sheet is None:
+            blank = assessment.template(assessment.load_statements(assistant, stakeholder),
+                                        stakeholder)
+            text = json.dumps(blank, ensure_ascii=False, indent=2) + "\n"
+        else:
+            result = assessment.assess_sheet(assistant, stakeholder, sheet, previous=old)
+            text = (json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+                    if as_json else render(result, fmt or "md"))
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror}") from exc
+        errors.print(f"Wrote {output}", highlight=False)
+    elif sheet is not None and not as_json and fmt is None:
+        console.print(Markdown(to_markdown(result)))
+    else:
+        click.echo(text, nl=False)
+
+
 @cli.command("eval")
 @click.option("--dataset", type=click.Path(path_type=Path), default=None,
               help="JSONL eval dataset (overrides --split).")
@@ -208,7 +258,7 @@ def eval_command(settings: Settings, dataset: Path | None, split: str, report_di
                  baselines: bool, thresholds: Path | None,
                  compare: tuple[Path, Path] | None) -> None:
     """Score the assistant's citations on an eval dataset; exit 1 below the thresholds."""
-    from evals import runner
+    from evals import assessment_eval, runner
     from evals.dataset import split_path
 
     if compare:
@@ -226,10 +276,16 @@ def eval_command(settings: Settings, dataset: Path | None, split: str, report_di
     runner.print_summary(report, console)
     console.print(f"Reports: {json_path}, {html_path} ({report.config['seconds']:.0f} s)",
                   highlight=False)
+    # The self-assessment's gap-to-action mapping: its own dataset, metrics and thresholds.
+    with user_errors():
+        gaps_passed = dataset is not None or assessment_eval.run_and_report(
+            settings, report_dir or settings.data_dir / "eval", console)
     if not report.passed:
         failed = ", ".join(f"{c.metric} {c.value:.3f} < {c.minimum:.2f}"
                            for c in report.checks if not c.passed)
         errors.print(f"[bold red]below threshold:[/] {failed}", highlight=False)
+        sys.exit(1)
+    if not gaps_passed:
         sys.exit(1)
 
 
