@@ -49,6 +49,7 @@ from ui.app import (
     page_js,
     theme,
 )
+from ui.assess_routes import assessment_router
 from ui.branding import Branding, load_branding
 from ui.feedback import Feedback, FeedbackStore
 from ui.schemas import (
@@ -106,6 +107,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
                                   RateLimiter(settings.rate_limit_per_minute))
     _error_handlers(app)
     app.include_router(api)
+    app.include_router(assessment_router(assistant), dependencies=[Depends(caller)])
     # Always install CORSMiddleware, even with no origins: Gradio then leaves CORS to it,
     # instead of applying its own localhost-friendly policy to the mounted UI.
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=False,
