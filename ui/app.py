@@ -24,6 +24,7 @@ from assistant.models import Answer, Citation
 from corpus.load import discover
 from corpus.models import PHASES, STAKEHOLDERS, Document
 from corpus.settings import MAX_QUESTION_CHARS, Settings
+from ui.assessment_tab import build_assessment_tab
 from ui.branding import Branding
 from ui.feedback import Feedback, FeedbackStore
 
@@ -319,6 +320,7 @@ TabBuilder = Callable[[UIContext], None]
 # One line per tab: (label, builder). A builder lays out its tab inside `gr.Tab`.
 TABS: tuple[tuple[str, TabBuilder], ...] = (
     ("Ask the guidebook", build_chat_tab),
+    ("Self-assessment", lambda ctx: build_assessment_tab(ctx.assistant)),
 )
 
 
