@@ -175,7 +175,7 @@ details.th-plan-source summary { cursor: pointer; }
 footer { margin-top: 28px; font-size: .8rem; color: var(--muted); }
 @page { margin: 16mm 14mm; }
 @media print {
-  body { font-size: 11pt; }
+  body { font-size: 11pt; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   main { max-width: none; padding: 0; }
   h2, h3 { break-after: avoid; }
   tr, .th-plan-progress div { break-inside: avoid; }
