@@ -19,8 +19,6 @@ import httpx
 import pytest
 
 from corpus.settings import Settings
-from index.build import build_index
-from index.embeddings import load_embedder
 
 CHROMIUM = "/usr/bin/chromium"
 QUESTION = "What should employers do before international talent arrives?"
@@ -32,29 +30,22 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="session")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real index, built once per session with the bundled model."""
-    path = tmp_path_factory.mktemp("talenthub")
-    settings = Settings(data_dir=path)
-    build_index(settings, lambda: load_embedder(settings.embedding_model))
-    return path
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(data_dir: Path) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def server(real_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`talenthub serve` on the suite's real index (built once per session)."""
+    data_dir = real_settings.data_dir
     port = free_port()
     talenthub = shutil.which("talenthub", path=str(Path(sys.executable).parent))
     command = [talenthub] if talenthub else [sys.executable, "-m", "ui.cli"]
     env = {**os.environ, "TALENTHUB_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1",
            "GRADIO_ANALYTICS_ENABLED": "False"}
-    log = data_dir / "serve.log"
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
     with log.open("w") as out:
         process = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port",
                                     str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
