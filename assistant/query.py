@@ -6,7 +6,6 @@ lower a good source, not hide it. Explicit `stakeholder`/`phase` arguments win.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -18,7 +17,8 @@ from corpus.models import PHASES, STAKEHOLDERS
 STAKEHOLDER_TERMS: dict[str, tuple[str, ...]] = {
     "employers": ("employer", "employers", "company", "companies", "our company", "firm",
                   "firms", "business", "businesses", "hr", "human resources", "hiring manager",
-                  "recruiter", "recruiters", "corporate", "enterprise", "enterprises",
+                  "recruiter", "recruiters", "recruits", "corporate", "enterprise",
+                  "enterprises",
                   "private sector", "our hires", "foreign hires", "new hires", "our staff",
                   "our employees", "workplace", "startup", "start-up", "smes"),
     "municipalities": ("municipality", "municipalities", "municipal", "city council",
@@ -49,13 +49,13 @@ STAKEHOLDER_TERMS: dict[str, tuple[str, ...]] = {
 _VERB_ARRIVE = (r"(?:arriv\w*|mov\w*|com(?:e|es|ing)|relocat\w*|land\w*|get here|depart\w*|"
                 r"leav\w*|fly\w*|travel\w*)")
 PHASE_PATTERNS: dict[str, tuple[str, ...]] = {
-    "pre-departure": (rf"before (?:\w+ ){{0,3}}{_VERB_ARRIVE}",
-                      rf"prior to (?:\w+ ){{0,2}}{_VERB_ARRIVE}",
+    "pre-departure": (rf"before (?:[\w']+ ){{0,3}}{_VERB_ARRIVE}",
+                      rf"prior to (?:[\w']+ ){{0,2}}{_VERB_ARRIVE}",
                       r"ahead of (?:\w+ ){0,2}(?:move|arrival|relocation)", r"pre-?\s?departure",
                       r"pre-?\s?arrival", r"country of origin", r"home countr(?:y|ies)",
                       r"still abroad", r"recruitment stage", r"before (?:they|he|she) start",
                       r"prepar\w* to (?:leave|move|relocate|come)"),
-    "on-boarding": (rf"(?:when|once|after|as soon as|upon|on) (?:\w+ ){{0,3}}{_VERB_ARRIVE}",
+    "on-boarding": (rf"(?:when|once|after|as soon as|upon|on) (?:[\w']+ ){{0,3}}{_VERB_ARRIVE}",
                     r"on arrival", r"upon arrival", r"after arrival", r"just arrived",
                     r"newly arrived", r"new arrivals?", r"first (?:few )?(?:days|weeks|months)",
                     r"on-?\s?boarding", r"post-?\s?arrival", r"welcome", r"settl(?:e|ing) in",
@@ -171,8 +171,8 @@ FOLLOW_UP_OPENERS = ("and ", "what about", "how about", "and what", "same for", 
                      "ok and", "okay and", "and the", "is that", "does that", "what would",
                      "and how", "and is", "would that", "same question", "is there",
                      "are there", "what does the", "how does that", "does this")
-ANAPHORA = re.compile(r"\b(?:that|this|those|these|it|them|similar|same|too|as well|also|"
-                      r"either|instead)\b")
+ANAPHORA = re.compile(r"\b(?:that|this|those|these|it|them|ones|similar|same|too|as well|"
+                      r"also|either|instead)\b")
 DOMAIN_TERMS = ("talent", "talents", "migrant", "migrants", "migration", "international",
                 "foreign", "expat", "expats", "newcomer", "newcomers", "worker", "workers",
                 "employee", "employees", "staff", "hire", "hires", "recruit", "recruiting",
@@ -196,10 +196,7 @@ _PHASE_RX = {p: re.compile(r"(?<![\w-])(?:" + "|".join(t) + ")") for p, t in PHA
 _THEME_RX = {t: _compile(w) for t, w in THEME_TERMS.items()}
 _FACT_RX = _compile(FACT_TERMS)
 _PROJECT_RX = _compile(PROJECT_TERMS)
-_LONG_GENERIC = [w for w in GENERIC_WORDS if len(w) >= 5]
 _FACT_SYNONYM_RX = [(re.compile(rf"\b(?:{rx})\b"), extra) for rx, extra in FACT_SYNONYMS.items()]
-_FUZZY_TERMS = {t: s for s, terms in STAKEHOLDER_TERMS.items() for t in terms
-                if " " not in t and len(t) >= 6}
 _CROSS_RX = _compile(CROSS_TERMS)
 _COMPARE_RX = _compile(("compare", "comparison", "versus", "vs", "difference", "differ",
                         "both", "each"))
@@ -248,18 +245,18 @@ def _expansion(lowered: str, analysis: QueryAnalysis) -> str:
 
 
 def _stakeholders(lowered: str) -> list[str]:
-    """Stakeholders in order of mention; one-word names also match with a typo
-    ("municipalites"), since practitioners type fast."""
-    found = [(m.start(), s) for s, rx in _STAKEHOLDER_RX.items() if (m := rx.search(lowered))]
-    known = {s for _, s in found}
-    for m in _WORD.finditer(lowered):
-        if m.group() in _FUZZY_TERMS:
-            continue
-        stakeholder = _fuzzy_stakeholder(m.group())
-        if stakeholder and stakeholder not in known:
-            known.add(stakeholder)
-            found.append((m.start(), stakeholder))
-    return [s for _, s in sorted(found)]
+    """Stakeholders, those named in the closing question first: in "Students never hear back
+    from employers. What could a uni careers service do?" the asker is the university."""
+    sentences = re.split(r"(?<=[.!?])\s+", lowered)
+    question = next((s for s in reversed(sentences) if "?" in s), sentences[-1])
+    offset = lowered.rfind(question)
+    found = []
+    for stakeholder, rx in _STAKEHOLDER_RX.items():
+        positions = [m.start() for m in rx.finditer(lowered)]
+        if positions:
+            in_question = [p for p in positions if p >= offset]
+            found.append((0 if in_question else 1, (in_question or positions)[0], stakeholder))
+    return [stakeholder for *_, stakeholder in sorted(found)]
 
 
 def _phases(lowered: str) -> list[str]:
@@ -308,27 +305,15 @@ def topic_words(text: str) -> int:
     for rx in (*_STAKEHOLDER_RX.values(), *_PHASE_RX.values()):
         lowered = rx.sub(" ", lowered)
     return sum(1 for w in _WORD.findall(lowered) if w not in GENERIC_WORDS
-               and w not in STOPWORDS_EN_PLUS and not _fuzzy_stakeholder(w)
-               and not _misspelt_generic(w))
-
-
-def _misspelt_generic(word: str) -> bool:
-    """'internatonal' or 'shoud' is still scaffolding, not a topic."""
-    return len(word) >= 5 and bool(
-        difflib.get_close_matches(word, _LONG_GENERIC, n=1, cutoff=0.85))
-
-
-def _fuzzy_stakeholder(word: str) -> str | None:
-    if len(word) < 6:
-        return None
-    close = difflib.get_close_matches(word, list(_FUZZY_TERMS), n=1, cutoff=0.85)
-    return _FUZZY_TERMS[close[0]] if close else None
+               and w not in STOPWORDS_EN_PLUS)
 
 
 def is_follow_up(question: str) -> bool:
     """Short, elliptic turns ("And what about municipalities?") lean on the last question."""
     lowered = question.lower().strip()
-    leans = lowered.startswith(FOLLOW_UP_OPENERS) or bool(ANAPHORA.search(lowered))
+    sentences = re.split(r"(?<=[.!?])\s+", lowered)  # "Makes sense. And after that?"
+    leans = any(s.startswith(FOLLOW_UP_OPENERS) for s in sentences) or bool(
+        ANAPHORA.search(lowered))
     return (leans and topic_words(question) <= 3) or topic_words(question) == 0
 
 

@@ -122,10 +122,11 @@ class IndexSnapshot:
         def fix(match: re.Match[str]) -> str:
             word = match.group()
             lowered = word.lower()
-            if len(lowered) < 5 or lowered in self.vocabulary.get(lowered[0], ()):
+            if (len(lowered) < 5 or lowered in self.vocabulary.get(lowered[0], ())
+                    or _STEMMER.stemWord(lowered) in self.idf):  # "stage" meets "stages"
                 return word
             close = difflib.get_close_matches(lowered, self.vocabulary.get(lowered[0], []),
-                                              n=1, cutoff=0.85)
+                                              n=1, cutoff=0.9)
             return close[0] if close else word
 
         return re.sub(r"[A-Za-z]+", fix, text)

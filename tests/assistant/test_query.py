@@ -20,7 +20,6 @@ from assistant.query import analyse, detect, is_follow_up
     ("How can a union reach members?", "trade-unions"),
     ("What can an NGO do?", "civil-society"),
     ("We are a diaspora group", "civil-society"),
-    ("And what about municipalites?", "municipalities"),  # a typo
 ])
 def test_stakeholder_vocabulary(question: str, stakeholder: str) -> None:
     assert detect(question).stakeholders == [stakeholder]
@@ -38,6 +37,12 @@ def test_stakeholder_vocabulary(question: str, stakeholder: str) -> None:
 ])
 def test_phase_vocabulary(question: str, phase: str) -> None:
     assert detect(question).phases == [phase]
+
+
+def test_the_role_in_the_closing_question_comes_first() -> None:
+    question = ("Our graduates never hear back from Danish employers. "
+                "What could a uni careers service do about that?")
+    assert detect(question).stakeholders == ["education", "employers"]
 
 
 def test_civil_society_is_not_a_phase() -> None:
