@@ -297,6 +297,7 @@ def measure(args: argparse.Namespace, console: Console) -> Results:
         console.print("building the index (cold) ...")
         results.build_cold = run_child([str(TALENTHUB), "index"], env)
         results.build_unchanged = run_child([str(TALENTHUB), "index"], env)
+        (corpus_dir / CHANGED_DOCUMENT).chmod(0o644)  # the repo ships documents read-only
         with open(corpus_dir / CHANGED_DOCUMENT, "a", encoding="utf-8") as handle:
             handle.write("\nThe benchmark appended this sentence to change one document.\n")
         results.build_one_changed = run_child([str(TALENTHUB), "index"], env)
