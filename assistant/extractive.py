@@ -60,8 +60,8 @@ class Composer:
         self.config = config or AnswerConfig()
 
     def should_refuse(self, analysis: QueryAnalysis, hits: list[Hit]) -> bool:
-        if analysis.kind == "list":  # a named role and phase: the list answers it
-            return False
+        if analysis.kind in ("list", "out-of-scope"):  # decided by the analysis itself
+            return analysis.kind == "out-of-scope"
         best = hits[0].score if hits else 0.0
         if best < self.config.refuse_below:
             return True

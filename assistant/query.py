@@ -120,6 +120,16 @@ FACT_SYNONYMS: dict[str, str] = {
     r"partners?|who ran|implement\w*|run by|behind": "together cooperation implemented",
     r"deliver\w*|materials|outputs|produce\w*": "materials developed",
 }
+# Requests the assistant never fulfils, however in-domain their words: doing a task
+# ("translate this", "write code") or personal tax and medical advice.
+OUT_OF_SCOPE_PATTERNS = (
+    r"\b(?:can|could|would) you (?:please )?(?:translate|write|draft|compose|generate|code|"
+    r"calculate|summari[sz]e|proofread)\b",
+    r"^(?:please )?(?:translate|write|draft|compose|generate|calculate)\b",
+    r"\btranslate (?:this|the following|it|that)\b",
+    r"\b(?:tax return|årsopgørelse|skat\.dk|tax deduction|deduct the)\b",
+    r"\b(?:antibiotics?|fever|sore throat|symptoms?|prescription|diagnos\w+)\b",
+)
 # Names of the project and its pages: a question naming them asks for a project fact,
 # even when it is worded like "which organisations ...".
 PROJECT_TERMS = ("the project", "talent hub project", "talent hub eu project", "iom",
@@ -196,6 +206,7 @@ _PHASE_RX = {p: re.compile(r"(?<![\w-])(?:" + "|".join(t) + ")") for p, t in PHA
 _THEME_RX = {t: _compile(w) for t, w in THEME_TERMS.items()}
 _FACT_RX = _compile(FACT_TERMS)
 _PROJECT_RX = _compile(PROJECT_TERMS)
+_OUT_OF_SCOPE_RX = re.compile("|".join(OUT_OF_SCOPE_PATTERNS))
 _FACT_SYNONYM_RX = [(re.compile(rf"\b(?:{rx})\b"), extra) for rx, extra in FACT_SYNONYMS.items()]
 _CROSS_RX = _compile(CROSS_TERMS)
 _COMPARE_RX = _compile(("compare", "comparison", "versus", "vs", "difference", "differ",
@@ -283,7 +294,9 @@ def detect(text: str) -> QueryAnalysis:
                               or _FACT_RX.search(lowered))
     cross = bool(_CROSS_RX.search(lowered))
     project = bool(_PROJECT_RX.search(lowered))
-    if not stakeholders and (project or (_FACT_RX.search(lowered) and not cross)):
+    if _OUT_OF_SCOPE_RX.search(lowered):
+        analysis.kind, analysis.in_domain = "out-of-scope", False
+    elif not stakeholders and (project or (_FACT_RX.search(lowered) and not cross)):
         analysis.kind = "fact"
     elif cross or (len(stakeholders) > 1 and _COMPARE_RX.search(lowered)):
         analysis.kind = "cross-stakeholder"
@@ -322,7 +335,7 @@ def analyse(question: str, *, history: list[tuple[str, str]] | None = None,
     """Analyse a turn in its conversation; explicit arguments override detection."""
     current = detect(question)
     previous_question = _last_topic(history or [])
-    if previous_question and is_follow_up(question):
+    if previous_question and current.kind != "out-of-scope" and is_follow_up(question):
         previous = analyse(previous_question, history=None)
         carried = previous.query
         if current.stakeholders:

@@ -84,12 +84,14 @@ class Retriever:
         meta = snapshot.by_id[chunk_id].metadata
         c = self.config
         delta = 0.0
-        if analysis.stakeholders and meta["stakeholder"]:
+        # In "which stakeholders ..." a named one is often the one being contrasted
+        # ("apart from the ministries"), so it gets no boost there.
+        if analysis.stakeholders and meta["stakeholder"] and analysis.kind != "cross-stakeholder":
             if meta["stakeholder"] == analysis.stakeholders[0]:
                 delta += c.stakeholder_boost
             elif meta["stakeholder"] in analysis.stakeholders:
                 delta += c.stakeholder_boost / 2
-            elif analysis.kind != "cross-stakeholder":
+            else:
                 delta -= c.stakeholder_penalty
         if analysis.phases and meta["phase"]:
             delta += c.phase_boost if meta["phase"] in analysis.phases else -c.phase_penalty

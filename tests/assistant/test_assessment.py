@@ -36,10 +36,7 @@ from assistant.assessment import (
 from assistant.assessment_export import answers_json, to_csv, to_html, to_markdown
 from assistant.errors import InvalidInput
 from assistant.models import Hit
-from corpus.settings import Settings
 from corpus.text import normalise_space
-from index.build import build_index
-from index.embeddings import load_embedder
 
 S = "employers"
 STATEMENTS = [
@@ -296,13 +293,9 @@ def test_saved_answers_load_back() -> None:
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    """One real index per test session, shared by every self-assessment test module
-    (building again finds it up to date and loads no model)."""
-    settings = Settings(data_dir=tmp_path_factory.getbasetemp() / "assessment-index")
-    build_index(settings, lambda: load_embedder(settings.embedding_model))
-    return Assistant.from_settings(settings)
-
+def assistant(real_assistant: Assistant) -> Assistant:
+    """The suite's real index and model (tests/conftest.py), built once per session."""
+    return real_assistant
 
 @pytest.mark.slow
 def test_statements_come_from_the_index_in_table_order(assistant: Assistant) -> None:

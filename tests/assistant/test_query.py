@@ -74,6 +74,21 @@ def test_question_kind(question: str, kind: str) -> None:
     assert detect(question).kind == kind
 
 
+@pytest.mark.parametrize("question", [
+    "Can you translate this into Danish for our welcome email: 'Welcome aboard!'",
+    "How do I correct my årsopgørelse on skat.dk?",
+    "I have had a fever for four days, should I take antibiotics?",
+    "Write a Python function that sorts a list",
+])
+def test_tasks_and_personal_advice_are_out_of_scope(question: str) -> None:
+    assert detect(question).kind == "out-of-scope"
+
+
+def test_translation_as_a_topic_is_in_scope() -> None:
+    assert detect("Should municipalities translate their websites for newcomers?"
+                  ).kind != "out-of-scope"
+
+
 def test_out_of_domain_questions_are_flagged() -> None:
     assert not detect("Give me a lasagna recipe").in_domain
     assert detect("How do we retain international staff?").in_domain
