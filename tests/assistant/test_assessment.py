@@ -297,6 +297,7 @@ def assistant(real_assistant: Assistant) -> Assistant:
     """The suite's real index and model (tests/conftest.py), built once per session."""
     return real_assistant
 
+
 @pytest.mark.slow
 def test_statements_come_from_the_index_in_table_order(assistant: Assistant) -> None:
     statements = load_statements(assistant, S)

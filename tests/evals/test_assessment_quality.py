@@ -11,7 +11,6 @@ import pytest
 from assistant.api import Assistant
 from corpus.load import CorpusLoad
 from corpus.models import STAKEHOLDERS
-from corpus.settings import Settings
 from evals.assessment_eval import (
     THRESHOLDS,
     GapCase,
@@ -20,8 +19,6 @@ from evals.assessment_eval import (
     score_gap,
 )
 from evals.dataset import DatasetError
-from index.build import build_index
-from index.embeddings import load_embedder
 
 
 def test_the_dataset_covers_every_stakeholder_with_real_ids(corpus: CorpusLoad) -> None:
@@ -71,11 +68,9 @@ def test_scores_are_the_suites_id_metrics() -> None:
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    """The session's real index (shared with the other self-assessment tests)."""
-    settings = Settings(data_dir=tmp_path_factory.getbasetemp() / "assessment-index")
-    build_index(settings, lambda: load_embedder(settings.embedding_model))
-    return Assistant.from_settings(settings)
+def assistant(real_assistant: Assistant) -> Assistant:
+    """The suite's real index and model (tests/conftest.py), built once per session."""
+    return real_assistant
 
 
 @pytest.mark.slow

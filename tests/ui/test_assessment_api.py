@@ -11,8 +11,6 @@ from fastapi.testclient import TestClient
 
 from assistant.api import Assistant
 from corpus.settings import Settings
-from index.build import build_index
-from index.embeddings import load_embedder
 from ui.assess_routes import AssessmentModel
 from ui.server import create_app
 
@@ -23,11 +21,9 @@ ANSWERS = {f"{S}/self-assessment/3": "no", f"{S}/self-assessment/10": "not-sure"
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    """The session's real index (shared with the other self-assessment tests)."""
-    settings = Settings(data_dir=tmp_path_factory.getbasetemp() / "assessment-index")
-    build_index(settings, lambda: load_embedder(settings.embedding_model))
-    return Assistant.from_settings(settings)
+def assistant(real_assistant: Assistant) -> Assistant:
+    """The suite's real index and model (tests/conftest.py), built once per session."""
+    return real_assistant
 
 
 @pytest.fixture(scope="module")

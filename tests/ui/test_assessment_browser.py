@@ -19,8 +19,6 @@ import httpx
 import pytest
 
 from corpus.settings import Settings
-from index.build import build_index
-from index.embeddings import load_embedder
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -32,12 +30,9 @@ pytestmark = [
 
 
 @pytest.fixture(scope="session")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The session's real index (shared with the other self-assessment tests)."""
-    path = tmp_path_factory.getbasetemp() / "assessment-index"
-    settings = Settings(data_dir=path)
-    build_index(settings, lambda: load_embedder(settings.embedding_model))
-    return path
+def data_dir(real_settings: Settings) -> Path:
+    """The suite's real index (tests/conftest.py), built once per session."""
+    return real_settings.data_dir
 
 
 def free_port() -> int:

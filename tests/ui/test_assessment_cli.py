@@ -11,8 +11,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 from corpus.settings import Settings
-from index.build import build_index
-from index.embeddings import load_embedder
 from ui.cli import cli
 
 pytestmark = pytest.mark.slow
@@ -20,12 +18,9 @@ S = "employers"
 
 
 @pytest.fixture(scope="session")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The session's real index (shared with the other self-assessment tests)."""
-    path = tmp_path_factory.getbasetemp() / "assessment-index"
-    settings = Settings(data_dir=path)
-    build_index(settings, lambda: load_embedder(settings.embedding_model))
-    return path
+def data_dir(real_settings: Settings) -> Path:
+    """The suite's real index (tests/conftest.py), built once per session."""
+    return real_settings.data_dir
 
 
 def run(data_dir: Path, *args: str) -> Result:

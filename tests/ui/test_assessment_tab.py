@@ -13,9 +13,6 @@ import pytest
 from assistant.api import Assistant
 from assistant.assessment import AnswerSheet, parse_sheet
 from assistant.errors import InvalidInput, NoIndex
-from corpus.settings import Settings
-from index.build import build_index
-from index.embeddings import load_embedder
 from ui.assessment_tab import (
     NO_INDEX,
     SLOTS,
@@ -72,11 +69,9 @@ def test_the_tab_lays_out_without_touching_the_index() -> None:
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    """The session's real index (shared with the other self-assessment tests)."""
-    settings = Settings(data_dir=tmp_path_factory.getbasetemp() / "assessment-index")
-    build_index(settings, lambda: load_embedder(settings.embedding_model))
-    return Assistant.from_settings(settings)
+def assistant(real_assistant: Assistant) -> Assistant:
+    """The suite's real index and model (tests/conftest.py), built once per session."""
+    return real_assistant
 
 
 @pytest.mark.slow
