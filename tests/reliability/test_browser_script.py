@@ -1,0 +1,99 @@
+"""Markup never runs in the chat page: a `<script>` or an `onerror` handler in a question
+or in a document is shown as text (or dropped), never executed, in headless Chromium."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from reliability_support import TALENTHUB, cli_env, free_port, stop
+from support import copy_corpus
+
+from corpus.settings import Settings
+from index.build import build_index
+from index.embeddings import load_embedder
+
+CHROMIUM = "/usr/bin/chromium"
+PAYLOAD = ("<script>window.__pwned = 'question'</script>"
+           "<img src=x onerror=\"window.__pwned = 'question-img'\">")
+DOCUMENT = ("Notice for employers\n\nEmployers should welcome newcomers warmly. "
+            "<script>window.__pwned = 'document'</script> Employers can also offer mentoring "
+            "<img src=x onerror=\"window.__pwned = 'document-img'\"> to international staff "
+            "during their first months.\n")
+QUESTION = f"{PAYLOAD} What does the notice say employers can offer international staff?"
+HEALTHY_TIMEOUT = 180.0
+
+pytestmark = [
+    pytest.mark.browser, pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`talenthub serve` over a small real index whose one extra document holds markup."""
+    root = tmp_path_factory.mktemp("markup")
+    corpus = copy_corpus(root / "corpus")
+    for document in corpus.iterdir():
+        if document.name not in ("dg-reform-talent-hub.txt", "manifest.toml"):
+            document.unlink()
+    (corpus / "notice.txt").write_text(DOCUMENT, encoding="utf-8")
+    settings = Settings(data_dir=root / "data", corpus_dir=corpus)
+    build_index(settings, lambda: load_embedder(settings.embedding_model))
+    port = free_port()
+    log = (root / "serve.log").open("wb")
+    process = subprocess.Popen([TALENTHUB, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                               env=cli_env(settings.data_dir), stdout=log,
+                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + HEALTHY_TIMEOUT
+        while True:
+            assert process.poll() is None, (root / "serve.log").read_text()
+            try:
+                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "talenthub serve did not become healthy"
+            time.sleep(0.5)
+        yield url
+    finally:
+        stop(process)
+        log.close()
+
+
+def test_markup_in_a_question_or_a_document_does_not_run(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    expected = httpx.post(f"{server}/api/ask", json={"question": QUESTION}, timeout=60).json()
+    assert any(c["document"] == "notice" for c in expected["citations"]), expected
+    dialogs: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page()
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto(server)
+            page.locator("#th-question textarea").fill(QUESTION)
+            page.keyboard.press("Enter")
+            sources = page.locator("#th-chat details.th-source")
+            expect(sources.first).to_be_attached(timeout=60_000)
+            for i in range(sources.count()):  # open every source: the quotes render now
+                sources.nth(i).locator("summary").click()
+            quote = page.locator("#th-chat blockquote.th-quote", has_text="mentoring")
+            expect(quote.first).to_be_visible()
+            expect(quote.first).to_contain_text("onerror")  # shown as text, not run
+            page.wait_for_timeout(500)  # time for an injected handler to have fired
+            assert page.evaluate("window.__pwned") is None
+            assert page.locator("#th-chat script, #th-chat img[src='x']").count() == 0
+            assert not dialogs
+        finally:
+            browser.close()
