@@ -21,7 +21,9 @@ from safetensors.numpy import load_file
 from threadpoolctl import threadpool_limits
 from tokenizers import Tokenizer
 
-BATCH = 32
+# Small batches: attention memory grows with batch x length^2; measured on the corpus, 8
+# needs 270 MB at peak instead of 500 MB for 32, and is no slower (length-sorted, less padding).
+BATCH = 8
 MEAN_POOLING = {"pooling_mode_mean_tokens": True, "pooling_mode_cls_token": False,
                 "pooling_mode_max_tokens": False}
 TRANSFORMER_MODULE = "sentence_transformers.models.Transformer"
