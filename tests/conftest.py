@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
-from support import FakeEmbedder, build_real_index
+from support import FakeEmbedder, build_real_index, serve
 
 from corpus.settings import Settings
 
@@ -31,3 +32,11 @@ def real_assistant(real_settings: Settings):  # type: ignore[no-untyped-def]
 
     return Assistant.from_settings(real_settings)
 
+
+
+@pytest.fixture(scope="session")
+def live_server(real_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[str]:
+    """One `talenthub serve` on the real index, shared by the browser tests."""
+    with serve(real_settings.data_dir, tmp_path_factory.mktemp("serve") / "serve.log") as url:
+        yield url

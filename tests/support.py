@@ -3,9 +3,18 @@ index (real model) that the slow tests share."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -54,3 +63,52 @@ def copy_corpus(target: Path) -> Path:
     shutil.copytree(DEFAULT_CORPUS_DIR, target)
     shutil.copy(DEFAULT_CORPUS_DIR.parent / "manifest.toml", target / "manifest.toml")
     return target
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serve(data_dir: Path, log: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`talenthub serve` as a subprocess on a free loopback port, healthy before it yields."""
+    port = free_port()
+    talenthub = shutil.which("talenthub", path=str(Path(sys.executable).parent))
+    command = [talenthub] if talenthub else [sys.executable, "-m", "ui.cli"]
+    environment = {**os.environ, "TALENTHUB_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1",
+                   "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
+    with log.open("w") as out:
+        process = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port",
+                                    str(port)], env=environment, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(process, url, log)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _wait_healthy(process: subprocess.Popen[Any], url: str, log: Path) -> None:
+    import httpx
+    import pytest
+
+    deadline = time.monotonic() + 120
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"talenthub serve exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"talenthub serve did not become healthy: {log.read_text()}")
+        time.sleep(0.5)
