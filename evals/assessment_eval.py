@@ -22,7 +22,7 @@ from rich.console import Console
 from assistant.assessment import GapConfig, gap_hits, load_statements, select_actions
 from corpus.models import STAKEHOLDERS
 from corpus.settings import Settings
-from evals.dataset import DATASETS_DIR, DatasetError
+from evals.dataset import DATASETS_DIR, DatasetError, read_jsonl
 from evals.metrics import aggregate, citation_precision, citation_recall, hit, is_action_point
 
 if TYPE_CHECKING:
@@ -52,14 +52,7 @@ class GapCase:
 def load_gap_cases(path: Path = ASSESSMENT_DATASET) -> list[GapCase]:
     """Cases, checked: a typo in an id must be an error, not a silently lower score."""
     cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{where}: not valid JSON ({exc.msg})") from exc
+    for where, number, data in read_jsonl(path):
         if not isinstance(data, dict) or set(data) != {"statement", "expected", "acceptable"}:
             raise DatasetError(f'{where}: expected exactly "statement", "expected" and '
                                '"acceptable"')

@@ -7,7 +7,7 @@ show up as a silently lower score, so every problem is an error naming the file 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,20 +82,25 @@ def split_path(split: str) -> Path:
     return DATASETS_DIR / f"{split}.jsonl"
 
 
+def read_jsonl(path: Path) -> Iterator[tuple[str, int, Any]]:
+    """(`file:line`, line number, parsed value) for every non-blank line."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            yield where, number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DatasetError(f"{where}: not valid JSON ({exc.msg})") from exc
+
+
 def load_dataset(path: Path) -> list[Case]:
     """Parse and schema-check every line; the first problem raises `DatasetError`."""
     if not path.is_file():
         raise DatasetError(f"{path}: no such dataset file")
     cases: list[Case] = []
     seen: dict[str, int] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{where}: not valid JSON ({exc.msg})") from exc
+    for where, number, data in read_jsonl(path):
         case = _parse_case(data, where, source=str(path), line=number)
         if case.id in seen:
             raise DatasetError(f"{where}: duplicate case id '{case.id}' "

@@ -170,23 +170,22 @@ def ask_command(settings: Settings, question: str | None, stakeholder: str | Non
 
 def read_batch(path: Path) -> Iterator[dict[str, Any]]:
     """Validate every line before answering any, so a bad line loses no work."""
+    from evals.dataset import DatasetError, read_jsonl
+
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     requests = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(data, dict) or not isinstance(data.get("question"), str):
-            raise UsageError(f'{path}:{number}: expected an object with a "question" string')
-        unknown = set(data) - {"question", "history", "stakeholder", "phase"}
-        if unknown:
-            raise UsageError(f"{path}:{number}: unknown keys {sorted(unknown)}")
-        requests.append({"question": data["question"], "history": data.get("history"),
-                         "stakeholder": data.get("stakeholder"), "phase": data.get("phase")})
+    try:
+        for where, _, data in read_jsonl(path):
+            if not isinstance(data, dict) or not isinstance(data.get("question"), str):
+                raise UsageError(f'{where}: expected an object with a "question" string')
+            unknown = set(data) - {"question", "history", "stakeholder", "phase"}
+            if unknown:
+                raise UsageError(f"{where}: unknown keys {sorted(unknown)}")
+            requests.append({"question": data["question"], "history": data.get("history"),
+                             "stakeholder": data.get("stakeholder"), "phase": data.get("phase")})
+    except DatasetError as exc:
+        raise UsageError(str(exc)) from exc
     yield from requests
 
 
