@@ -112,12 +112,6 @@ def index_command(settings: Settings, rebuild: bool) -> None:
         errors.print(f"[yellow]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
 
 
-def _validate_choice(value: str | None, choices: dict[str, str], what: str) -> str | None:
-    if value is not None and value not in choices:
-        raise UsageError(f"unknown {what} '{value}'; choose one of: {', '.join(choices)}")
-    return value
-
-
 def print_answer(answer: Any) -> None:
     """Markdown answer, then its sources, for a person at a terminal."""
     console.print(Markdown(answer.answer))
@@ -135,8 +129,10 @@ def print_answer(answer: Any) -> None:
 
 @cli.command("ask")
 @click.argument("question", required=False)
-@click.option("--stakeholder", "-s", default=None, help=f"One of: {', '.join(STAKEHOLDERS)}.")
-@click.option("--phase", "-p", default=None, help=f"One of: {', '.join(PHASES)}.")
+@click.option("--stakeholder", "-s", type=click.Choice(list(STAKEHOLDERS)), default=None,
+              help="Answer for this stakeholder.")
+@click.option("--phase", "-p", type=click.Choice(list(PHASES)), default=None,
+              help="Answer for this phase of the customer journey.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer JSON.")
 @click.option("--batch", type=click.Path(path_type=Path), default=None,
               help="JSONL file of requests; writes one answer JSON per line.")
@@ -149,8 +145,6 @@ def ask_command(settings: Settings, question: str | None, stakeholder: str | Non
 
     if llm:
         settings = settings.model_copy(update={"llm": llm})
-    _validate_choice(stakeholder, STAKEHOLDERS, "stakeholder")
-    _validate_choice(phase, PHASES, "phase")
     if (question is None) == (batch is None):
         raise UsageError("give either a QUESTION or --batch FILE.jsonl")
     with user_errors():
@@ -190,7 +184,8 @@ def read_batch(path: Path) -> Iterator[dict[str, Any]]:
 
 
 @cli.command("assess")
-@click.option("--stakeholder", "-s", required=True, help=f"One of: {', '.join(STAKEHOLDERS)}.")
+@click.option("--stakeholder", "-s", type=click.Choice(list(STAKEHOLDERS)), required=True,
+              help="Whose self-assessment table.")
 @click.option("--answers", "answers_path", type=click.Path(path_type=Path), default=None,
               help='JSON mapping statement ids to "yes", "no" or "not-sure".')
 @click.option("--template", is_flag=True, help="Print a blank answers file to fill in.")
@@ -210,7 +205,6 @@ def assess_command(settings: Settings, stakeholder: str, answers_path: Path | No
     from assistant.api import Assistant
     from assistant.assessment_export import render, to_markdown
 
-    _validate_choice(stakeholder, STAKEHOLDERS, "stakeholder")
     if template == (answers_path is not None):
         raise UsageError("give either --answers FILE.json or --template")
     if as_json and fmt:

@@ -39,7 +39,7 @@ def test_ask_without_an_index_says_what_to_run(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["ask"], "give either a QUESTION or --batch"),
-    (["ask", "Hi", "--stakeholder", "bakers"], "unknown stakeholder 'bakers'"),
+    (["ask", "Hi", "--stakeholder", "bakers"], "'bakers' is not one of 'employers'"),
     (["ask", "--batch", "missing.jsonl"], "no such file"),
 ])
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
