@@ -160,6 +160,23 @@ def test_api_answers_or_says_what_is_wrong(client: TestClient, body: Any) -> Non
 
 
 @FAST
+@given(body=st.one_of(json_values, st.fixed_dictionaries(
+    {"rating": st.one_of(st.sampled_from(["up", "down"]), st.text(max_size=5)),
+     "question": questions},
+    optional={"answer": st.text(max_size=100), "citations": json_values,
+              "comment": st.one_of(st.none(), st.text(max_size=100)),
+              "history": json_values})))
+def test_feedback_is_stored_or_refused_with_a_detail(client: TestClient, body: Any) -> None:
+    response = client.post("/api/feedback", json=body)
+    assert response.status_code in (201, 422), response.text
+    data = response.json()
+    if response.status_code == 201:
+        assert isinstance(data["id"], int)
+    else:
+        assert isinstance(data["detail"], str) and "\n" not in data["detail"]
+
+
+@FAST
 @given(raw=st.binary(max_size=300))
 def test_api_rejects_bytes_that_are_not_a_request(client: TestClient, raw: bytes) -> None:
     response = client.post("/api/ask", content=raw,
