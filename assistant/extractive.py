@@ -50,7 +50,6 @@ class AnswerConfig:
     cross_stakeholders: int = 5
     background_floor: float = 0.45
     background_sentences: int = 2
-    fact_sentences: int = 2
 
 
 class Composer:

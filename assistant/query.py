@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-from corpus.models import PHASES, STAKEHOLDERS
+from corpus.models import STAKEHOLDERS
 
 # Phrases are matched on word boundaries in the lower-cased question.
 STAKEHOLDER_TERMS: dict[str, tuple[str, ...]] = {
@@ -193,7 +193,6 @@ DOMAIN_TERMS = ("talent", "talents", "migrant", "migrants", "migration", "intern
                 "mobility", "diaspora", "union", "municipal", "ministry")
 
 STAKEHOLDER_NAMES = {slug: name.lower() for slug, name in STAKEHOLDERS.items()}
-KINDS = ("action-point", "list", "cross-stakeholder", "fact", "out-of-scope")
 
 
 def _compile(terms: tuple[str, ...]) -> re.Pattern[str]:
@@ -399,5 +398,3 @@ def validate_choice(value: str | None, choices: dict[str, str], what: str) -> st
         raise InvalidInput(f"unknown {what} '{value}'; choose one of: {', '.join(choices)}")
     return value
 
-
-__all__ = ["KINDS", "PHASES", "QueryAnalysis", "analyse", "detect", "validate_choice"]

@@ -34,7 +34,6 @@ class RetrievalConfig:
     stakeholder_penalty: float = 0.08
     phase_boost: float = 0.10
     phase_penalty: float = 0.05
-    theme_boost: float = 0.03
     action_point_prior: float = 0.03
     fact_document_boost: float = 0.15
 

@@ -34,7 +34,6 @@ FOCUS_GROUPS: dict[str, str] = {
     "family": "Focus on accompanying family",
     "partnerships": "Focus on partnerships",
 }
-SECTION_KINDS = ("action-points", "interventions", "self-assessment", "quotes", "other")
 
 
 @dataclass(frozen=True)
