@@ -19,7 +19,7 @@ from assistant.retrieval import MODES, RetrievalConfig, Retriever
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 from index.embeddings import Embedder, load_embedder
-from index.reader import IndexReader
+from index.reader import ChunkRecord, IndexReader
 from index.store import NoIndex
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -141,30 +141,20 @@ class Assistant:
         return {"status": "ok", "detail": "index loaded", **stats}
 
     def units(self, *, kind: str | None = None, stakeholder: str | None = None) -> list[Hit]:
-        """Every citable unit (first chunk of each), in index order, optionally filtered."""
-        seen: dict[str, Hit] = {}
-        for c in self.reader.snapshot().chunks:
-            m = c.metadata
-            if (kind and m["kind"] != kind) or (stakeholder and m["stakeholder"] != stakeholder):
-                continue
-            if c.unit_id in seen:
-                continue
-            seen[c.unit_id] = Hit(c.unit_id, c.id, 1.0, _unit_text(self, c.unit_id), m)
-        return list(seen.values())
+        """Every citable unit with its whole text, optionally filtered."""
+        hits = (_whole_unit(chunks) for chunks in self.reader.snapshot().units.values())
+        return [h for h in hits if (not kind or h.kind == kind)
+                and (not stakeholder or h.stakeholder == stakeholder)]
 
     def unit(self, unit_id: str) -> Hit | None:
         """A citable unit with its whole text (all chunks joined), or None."""
-        snapshot = self.reader.snapshot()
-        chunks = [c for c in snapshot.chunks if c.unit_id == unit_id]
-        if not chunks:
-            return None
-        return Hit(unit_id, chunks[0].id, 1.0, _unit_text(self, unit_id), chunks[0].metadata)
+        chunks = self.reader.snapshot().units.get(unit_id)
+        return _whole_unit(chunks) if chunks else None
 
 
-def _unit_text(assistant: Assistant, unit_id: str) -> str:
-    chunks = [c for c in assistant.reader.snapshot().chunks if c.unit_id == unit_id]
-    chunks.sort(key=lambda c: c.metadata.get("part", 1))
-    return " ".join(c.text for c in chunks)
+def _whole_unit(chunks: list[ChunkRecord]) -> Hit:
+    first = chunks[0]
+    return Hit(first.unit_id, first.id, 1.0, " ".join(c.text for c in chunks), first.metadata)
 
 
 def _pieces(text: str) -> Iterator[str]:

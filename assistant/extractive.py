@@ -154,7 +154,7 @@ class Composer:
         if not sources or sources[0].score < self.config.action_floor:
             return
         texts = [(h, c.text) for h in sources
-                 for c in snapshot.chunks if c.unit_id == h.unit_id]
+                 for c in snapshot.units[h.unit_id]]
         weights = _local_idf([s for _, text in texts for s in split_sentences(text)])
         scored = [(score + h.score, quote, h) for h, text in texts
                   for score, quote in _fact_spans(text, a, weights)]

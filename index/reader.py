@@ -80,6 +80,9 @@ class IndexSnapshot:
         if not self.chunks:
             raise NoIndex("the index is empty; run `talenthub index --rebuild`")
         self.by_id = {c.id: c for c in self.chunks}
+        self.units: dict[str, list[ChunkRecord]] = {}  # unit id -> its chunks, in order
+        for chunk in sorted(self.chunks, key=lambda c: c.metadata.get("part", 1)):
+            self.units.setdefault(chunk.unit_id, []).append(chunk)
         self.model = (collection.metadata or {}).get("model", "")
         tokens = tokenize([f"{c.metadata['title']} {c.text}" for c in self.chunks])
         self._bm25 = bm25s.BM25()
