@@ -25,7 +25,7 @@ MODES = ("hybrid", "dense", "bm25")
 class RetrievalConfig:
     """Weights measured on the dev split (see `talenthub eval`)."""
 
-    candidates: int = 100
+    candidates: int = 300
     fusion: str = "weighted"  # or "rrf"
     dense_weight: float = 0.6
     bm25_saturation: float = 4.0
@@ -114,5 +114,5 @@ def _units(snapshot: IndexSnapshot, scores: dict[str, float]) -> list[Hit]:
         if record.unit_id not in best or score > best[record.unit_id].score:
             best[record.unit_id] = Hit(unit_id=record.unit_id, chunk_id=cid, score=float(score),
                                        text=record.text, metadata=record.metadata)
-    return sorted(best.values(), key=lambda h: h.score, reverse=True)
+    return sorted(best.values(), key=lambda h: (-h.score, h.unit_id))  # ties: stable order
 

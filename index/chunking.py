@@ -12,7 +12,7 @@ from typing import Any
 from corpus.models import Section
 from corpus.text import sentence_spans
 
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 WHOLE_KINDS = {"action-points", "self-assessment", "quotes"}
 MAX_WORDS = 110
 

@@ -30,6 +30,10 @@ COLLECTION = "chunks"
 POINTER_COLLECTION = "talenthub_meta"
 SERVER_PREFIX = "talenthub_"
 KEEP_BUILDS = 2  # the current build and the one before it, for readers still on it
+# ef_search above the collection size makes HNSW search exhaustive here: the same question
+# must get the same sources on every build (CI rebuilds from scratch), not an approximation
+# that varies with the graph's construction.
+HNSW = {"hnsw": {"space": "cosine", "ef_construction": 256, "ef_search": 512}}
 BUILD_ID = re.compile(r"[0-9]{14}-[0-9a-f]{6}")  # what new_build_id() makes
 
 
@@ -157,8 +161,7 @@ class ServerLayout:
 
 def _collection(client: Any, name: str, *, create: bool) -> Any:
     if create:
-        return client.create_collection(name, configuration={"hnsw": {"space": "cosine"}},
-                                        embedding_function=None)
+        return client.create_collection(name, configuration=HNSW, embedding_function=None)
     return client.get_collection(name, embedding_function=None)
 
 

@@ -268,7 +268,9 @@ def _error_handlers(app: FastAPI) -> None:
 
 
 def _describe(error: dict[str, Any]) -> str:
-    where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+    # A field name comes from the client: shown as a repr-like one-liner, never raw.
+    where = ".".join(part if isinstance(part, str) and part.isprintable() else repr(part)
+                     for part in error.get("loc", ()) if part != "body")
     message = str(error.get("msg", "invalid"))
     if not where:
         return 'the request body must be a JSON object like {"question": "..."}'

@@ -132,7 +132,9 @@ def test_any_history_is_used_or_refused_clearly(assistant: Assistant, history: A
 # -- the API models -----------------------------------------------------------------------
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    st.none() | st.booleans() | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)  # JSON has no NaN or infinity
+    | st.text(max_size=30),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner,
                                                                 max_size=3),
     max_leaves=8)
