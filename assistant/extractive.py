@@ -42,9 +42,9 @@ class AnswerConfig:
 
     refuse_below: float = 0.30
     refuse_out_of_domain_below: float = 0.45
-    action_floor: float = 0.40
+    action_floor: float = 0.35
     relative: float = 0.85
-    max_actions: int = 4
+    max_actions: int = 5
     cross_relative: float = 0.75
     cross_per_stakeholder: int = 3
     cross_stakeholders: int = 5

@@ -144,13 +144,16 @@ FACT_TERMS = ("how many", "when did", "when was", "when does", "when will", "wha
               "workshop", "published", "publisher", "project materials", "mpf", "emn",
               "deliverables", "end date", "start date", "ended", "started", "budget")
 CROSS_TERMS = ("which stakeholders", "which stakeholder", "which actors", "which organisations",
-               "which organizations", "who should", "who can", "who is responsible",
-               "all stakeholders", "each stakeholder", "every stakeholder", "compare",
-               "comparison", "different stakeholders", "different actors", "which roles",
-               "who else", "across stakeholders", "what role do", "which players",
-               "which institutions", "who has a role", "whose job", "who is supposed",
-               "who is meant", "who are", "who provides", "who needs", "who does",
-               "who must", "which parties", "what do the different")
+               "which organizations", "all stakeholders", "each stakeholder",
+               "every stakeholder", "compare", "comparison", "different stakeholders",
+               "different actors", "which roles", "across stakeholders", "what role do",
+               "which players", "which institutions", "which parties",
+               "what do the different", "which kinds of organisations")
+# "Who ..." asks across stakeholders only where it opens a question or clause: "people who
+# are still preparing" is a relative clause, not "who should do this?".
+ASKING_WHO = ("who should", "who can", "who is responsible", "who is supposed", "who is meant",
+              "who provides", "who must", "who else", "who has a role", "whose job",
+              "who needs to", "who ought to")
 # An explicit request for the whole list of a role and phase.
 LIST_TERMS = ("list", "steps", "action points", "checklist", "to-do", "to-dos", "todo",
               "roadmap", "full list", "everything", "all the", "recommended actions",
@@ -207,7 +210,8 @@ _FACT_RX = _compile(FACT_TERMS)
 _PROJECT_RX = _compile(PROJECT_TERMS)
 _OUT_OF_SCOPE_RX = re.compile("|".join(OUT_OF_SCOPE_PATTERNS))
 _FACT_SYNONYM_RX = [(re.compile(rf"\b(?:{rx})\b"), extra) for rx, extra in FACT_SYNONYMS.items()]
-_CROSS_RX = _compile(CROSS_TERMS)
+_CROSS_RX = re.compile(_compile(CROSS_TERMS).pattern + r"|(?:^|[.?!,;:]\s*)(?:"
+                       + "|".join(re.escape(t) for t in ASKING_WHO) + r")\b")
 _COMPARE_RX = _compile(("compare", "comparison", "versus", "vs", "difference", "differ",
                         "both", "each"))
 _LIST_RX = _compile(LIST_TERMS)
