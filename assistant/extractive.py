@@ -7,10 +7,14 @@ so that the answer cites what answers the question, not everything nearby.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from assistant.models import SECTION_BY_KIND, Answer, Citation, Hit
 from assistant.query import QueryAnalysis
@@ -286,27 +290,45 @@ def _local_idf(sentences: list[str]) -> dict[str, float]:
     return {t: math.log((n + 1) / (df + 0.5)) for t, df in frequency.items()}
 
 
+@lru_cache(maxsize=1)
+def _question_words() -> frozenset[str]:
+    """Stems of common English words ("how", "many", "people"): in a fact question they
+    name no part of the answer and match the wrong sentence."""
+    return frozenset(tokenize([" ".join(STOPWORDS_EN_PLUS)])[0]) | {"mani", "peopl"}
+
+
 def _fact_spans(text: str, analysis: QueryAnalysis, idf: dict[str, float]
                ) -> list[tuple[float, str]]:
     """Candidate quotes for a fact, each with a score.
 
-    A candidate is the sentence holding the value, led in by the earlier sentences of its
-    paragraph or bullet (up to three in all): "The survey received 110 responses" only
-    means something after the sentence naming the survey. The lead-in also scores.
+    A candidate is a sentence that may hold the value, led in by up to two earlier
+    sentences of its paragraph or bullet: "The survey received 68 responses" only means
+    something after the sentence naming the survey. A candidate scores the query terms its
+    sentences share together, plus a bonus when its last sentence holds the kind of value
+    asked for; each lead-in sentence costs a little, so the shortest sufficient quote wins.
     """
-    tokens = set(tokenize([analysis.lexical_query])[0])
+    query = [t for t in tokenize([analysis.lexical_query])[0] if t not in _question_words()]
+    tokens, pairs = set(query), set(itertools.pairwise(query))
     wants_count = bool(COUNT_QUESTION.search(analysis.question))
     wants_date = bool(DATE_QUESTION.search(analysis.question))
     spans = []
     for line in (ln for para in text.split("\n\n") for ln in para.split("\n")):
         sentences = split_sentences(BULLET.sub("", line.strip()))
-        context = 0.025 * _overlap(line, tokens, idf)
+        words = [tokenize([sentence])[0] for sentence in sentences]
         for i, sentence in enumerate(sentences):
-            score = 0.05 * _overlap(sentence, tokens, idf) + context
+            bonus = 0.0
             if wants_count and HAS_COUNT.search(HAS_DATE.sub(" ", sentence)):
-                score += 0.3
+                bonus += 0.3
             if wants_date and HAS_DATE.search(sentence):
-                score += 0.3
-            start = 0 if i < 3 else i
-            spans.append((score, normalise_space(" ".join(sentences[start: i + 1]))))
+                bonus += 0.3
+            for start in range(max(0, i - 2), i + 1):
+                span = [t for w in words[start: i + 1] for t in w]
+                # A shared word pair ("retention survey") names the thing asked about
+                # better than the same words scattered: a pair counts again, at the mean
+                # weight of its two words.
+                terms = sum(idf.get(t, 1.0) for t in set(span) & tokens)
+                together = sum((idf.get(a, 1.0) + idf.get(b, 1.0)) / 2
+                               for a, b in pairs & set(itertools.pairwise(span)))
+                score = 0.05 * (terms + together) + bonus - 0.01 * (i - start)
+                spans.append((score, normalise_space(" ".join(sentences[start: i + 1]))))
     return spans
