@@ -95,8 +95,9 @@ class Composer:
         named = [h for h in candidates if h.stakeholder in a.stakeholders]
         actions = self._select(named, self.config.relative, self.config.max_actions) or \
             self._select(candidates, self.config.relative, self.config.max_actions)
-        if not actions:
-            self._fact(b, hits, a, snapshot)
+        page = next((h for h in hits if h.document != GUIDEBOOK), None)
+        if not actions or (page and actions[0].score < page.score * self.config.relative):
+            self._fact(b, hits, a, snapshot)  # a project page answers it far better
             return
         stakeholders = _ordered(h.stakeholder for h in actions)
         phases = _ordered(h.phase for h in actions)
