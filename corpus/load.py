@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.guidebook import parse_guidebook
 from corpus.loaders import SUPPORTED_SUFFIXES, LoaderError, load_document, slugify
 from corpus.models import Document, Section
+from corpus.settings import read_toml
 
 log = logging.getLogger(__name__)
 MANIFEST_NAME = "manifest.toml"
@@ -51,10 +51,7 @@ def read_manifest(corpus_dir: Path) -> dict[str, dict[str, str]]:
     path = find_manifest(corpus_dir)
     if path is None:
         return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{path}: invalid manifest: {exc}") from exc
+    data = read_toml(path, "manifest")
     return {entry["file"]: entry for entry in data.get("document", [])}
 
 

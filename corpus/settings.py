@@ -6,7 +6,9 @@ argument; nothing reads it from a global.
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,3 +46,16 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A TOML config file (manifest, keys, branding, thresholds), or a one-line ValueError
+    naming the file and what it was for."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ValueError(f"{what} {path} not found") from exc
+    except OSError as exc:
+        raise ValueError(f"{what} {path} cannot be read ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{what} {path} is not valid TOML: {exc}") from exc

@@ -13,7 +13,6 @@ import json
 import os
 import platform
 import time
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from corpus.load import load_corpus
-from corpus.settings import Settings
+from corpus.settings import Settings, read_toml
 from evals.baselines import AssistantPipeline, NaiveBaseline, Pipeline, RetrieverBaseline
 from evals.dataset import Case, load_dataset, validate_ids
 from evals.metrics import (
@@ -153,11 +152,9 @@ def _severity(scores: Mapping[str, float | None]) -> tuple[float, ...]:
 def load_thresholds(path: Path = THRESHOLDS_PATH) -> dict[str, float]:
     """The `[minimum]` table of thresholds.toml, checked against the metric names."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ThresholdError(f"{path}: cannot read thresholds ({exc.strerror})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ThresholdError(f"{path}: invalid TOML ({exc})") from exc
+        data = read_toml(path, "thresholds file")
+    except ValueError as exc:
+        raise ThresholdError(str(exc)) from exc
     minimum = data.get("minimum", {})
     thresholds = {}
     for metric, value in minimum.items():

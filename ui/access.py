@@ -11,14 +11,13 @@ import hmac
 import math
 import threading
 import time
-import tomllib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from corpus.settings import Settings
+from corpus.settings import Settings, read_toml
 
 
 def parse_pairs(text: str | None, what: str) -> dict[str, str]:
@@ -39,12 +38,7 @@ def load_api_keys(settings: Settings) -> dict[str, str]:
     keys: dict[str, str] = {}
     if settings.api_keys_file is not None:
         path = settings.api_keys_file
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ValueError(f"API keys file {path} not found") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"API keys file {path} is not valid TOML: {exc}") from exc
+        data = read_toml(path, "API keys file")
         table = data.get("keys")
         if not isinstance(table, dict) or not all(
                 isinstance(v, str) and v.strip() for v in table.values()):

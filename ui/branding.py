@@ -8,12 +8,12 @@ they end up in HTML and CSS: a colour must be a hex code and a logo URL http(s) 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from corpus.models import STAKEHOLDERS
+from corpus.settings import read_toml
 
 DEFAULT_TITLE = "Talent Hub Assistant"
 DEFAULT_COLOR = "#0f5ea8"
@@ -70,12 +70,7 @@ def load_branding(path: Path | None) -> Branding:
     """Read a branding TOML file; `None` gives the defaults. Raises ValueError on bad values."""
     if path is None:
         return Branding()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ValueError(f"branding file {path} not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"branding file {path} is not valid TOML: {exc}") from exc
+    data = read_toml(path, "branding file")
     return parse_branding(data, source=str(path))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from eval_fakes import FakeEmbedder
+from support import FakeEmbedder
 
 from corpus.load import CorpusLoad, load_corpus
 from corpus.settings import DEFAULT_CORPUS_DIR

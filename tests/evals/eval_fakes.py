@@ -5,31 +5,15 @@ A plain module rather than conftest.py: test modules import these classes by nam
 
 from __future__ import annotations
 
-import re
-import zlib
 from types import SimpleNamespace
 from typing import Any
 
-import numpy as np
+from support import FakeEmbedder
 
 from assistant.models import Answer, Citation, Hit
 from corpus.load import CorpusLoad
 
 REFUSAL = "I can only answer questions about retaining international talent."
-
-
-class FakeEmbedder:
-    """Hashed bag of words: texts sharing words get similar vectors, deterministically."""
-
-    name = "fake-embedder"
-
-    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
-        vectors = np.zeros((len(texts), 64), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"[a-z]+", text.lower()):
-                vectors[row, zlib.crc32(word.encode()) % 64] += 1.0
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms == 0, 1.0, norms)
 
 
 class FakeAssistant:

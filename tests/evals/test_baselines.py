@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eval_fakes import FakeAssistant, FakeEmbedder
+from eval_fakes import FakeAssistant
+from support import FakeEmbedder
 
 from corpus.load import CorpusLoad
 from corpus.models import Document, Section
