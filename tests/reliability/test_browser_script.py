@@ -3,21 +3,17 @@ or in a document is shown as text (or dropped), never executed, in headless Chro
 
 from __future__ import annotations
 
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from reliability_support import TALENTHUB, cli_env, free_port, stop
-from support import copy_corpus
+from support import CHROMIUM, CHROMIUM_ARGS, copy_corpus, serve
 
 from corpus.settings import Settings
 from index.build import build_index
 from index.embeddings import load_embedder
 
-CHROMIUM = "/usr/bin/chromium"
 PAYLOAD = ("<script>window.__pwned = 'question'</script>"
            "<img src=x onerror=\"window.__pwned = 'question-img'\">")
 DOCUMENT = ("Notice for employers\n\nEmployers should welcome newcomers warmly. "
@@ -25,7 +21,6 @@ DOCUMENT = ("Notice for employers\n\nEmployers should welcome newcomers warmly. 
             "<img src=x onerror=\"window.__pwned = 'document-img'\"> to international staff "
             "during their first months.\n")
 QUESTION = f"{PAYLOAD} What does the notice say employers can offer international staff?"
-HEALTHY_TIMEOUT = 180.0
 
 pytestmark = [
     pytest.mark.browser, pytest.mark.slow,
@@ -45,27 +40,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (corpus / "notice.txt").write_text(DOCUMENT, encoding="utf-8")
     settings = Settings(data_dir=root / "data", corpus_dir=corpus)
     build_index(settings, lambda: load_embedder(settings.embedding_model))
-    port = free_port()
-    log = (root / "serve.log").open("wb")
-    process = subprocess.Popen([TALENTHUB, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                               env=cli_env(settings.data_dir), stdout=log,
-                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + HEALTHY_TIMEOUT
-        while True:
-            assert process.poll() is None, (root / "serve.log").read_text()
-            try:
-                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "talenthub serve did not become healthy"
-            time.sleep(0.5)
+    with serve(settings.data_dir, root / "serve.log") as url:
         yield url
-    finally:
-        stop(process)
-        log.close()
 
 
 def test_markup_in_a_question_or_a_document_does_not_run(server: str) -> None:
@@ -76,8 +52,7 @@ def test_markup_in_a_question_or_a_document_does_not_run(server: str) -> None:
     dialogs: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
