@@ -19,7 +19,7 @@ from assistant.retrieval import MODES, RetrievalConfig, Retriever
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 from index.embeddings import Embedder, load_embedder
-from index.reader import ChunkRecord, IndexReader
+from index.reader import ChunkRecord, IndexReader, IndexSnapshot
 from index.store import NoIndex
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -57,10 +57,14 @@ class Assistant:
 
     def analyse(self, question: str, *, history: History | None = None,
                 stakeholder: str | None = None, phase: str | None = None) -> QueryAnalysis:
+        return self._analyse(self.check_index(), question, history=history,
+                             stakeholder=stakeholder, phase=phase)
+
+    def _analyse(self, snapshot: IndexSnapshot, question: str, *, history: History | None,
+                 stakeholder: str | None, phase: str | None) -> QueryAnalysis:
         question = clean_question(question)
         validate_choice(stakeholder, STAKEHOLDERS, "stakeholder")
         validate_choice(phase, PHASES, "phase")
-        snapshot = self.reader.snapshot()
         pairs = [(snapshot.correct_spelling(user), reply)
                  for user, reply in clean_history(history)]
         analysis = analyse(snapshot.correct_spelling(question), history=pairs,
@@ -81,9 +85,11 @@ class Assistant:
         """One retriever alone (`dense`, `bm25`) or the full hybrid, for baselines."""
         if mode not in MODES:
             raise InvalidInput(f"unknown retrieval mode '{mode}'; choose one of {MODES}")
-        analysis = self.analyse(question, history=history, stakeholder=stakeholder, phase=phase)
-        self._check_index()
-        return self.retriever.search(analysis, k=k, mode=mode, rescore=mode == "hybrid")
+        snapshot = self.check_index()
+        analysis = self._analyse(snapshot, question, history=history, stakeholder=stakeholder,
+                                 phase=phase)
+        return self.retriever.search(analysis, snapshot, k=k, mode=mode,
+                                     rescore=mode == "hybrid")
 
     def ask(self, question: str, *, history: History | None = None,
             stakeholder: str | None = None, phase: str | None = None) -> Answer:
@@ -100,9 +106,10 @@ class Assistant:
                ) -> Iterator[str | Answer]:
         """Text pieces as they are ready, then the complete `Answer` as the last item."""
         started = time.perf_counter()
-        analysis = self.analyse(question, history=history, stakeholder=stakeholder, phase=phase)
-        snapshot = self._check_index()
-        hits = self.retriever.search(analysis, k=RETRIEVE_K)
+        snapshot = self.check_index()  # one build for the whole request, even mid-switch
+        analysis = self._analyse(snapshot, question, history=history, stakeholder=stakeholder,
+                                 phase=phase)
+        hits = self.retriever.search(analysis, snapshot, k=RETRIEVE_K)
         extractive = self.composer.compose(analysis, hits, snapshot)
         answer = extractive
         if self.llm is not None and extractive.grounded:
@@ -120,7 +127,8 @@ class Assistant:
 
     # -- the index -------------------------------------------------------------------------
 
-    def _check_index(self) -> Any:
+    def check_index(self) -> IndexSnapshot:
+        """The current build, refused if another embedding model made it."""
         snapshot = self.reader.snapshot()
         if snapshot.model and snapshot.model != self.embedder.name:
             raise IndexUnavailable(

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import InvalidInput
-from assistant.extractive import _best_sentences, citation
+from assistant.extractive import best_sentences, citation
 from assistant.models import Citation, Hit
 from assistant.query import validate_choice
+from assistant.retrieval import best_per_unit
 from corpus.models import FOCUS_GROUPS, PHASES, STAKEHOLDERS
 
 if TYPE_CHECKING:
@@ -419,7 +420,7 @@ def gap_hits(assistant: Assistant, statements: Sequence[Statement],
     config = config or GapConfig()
     if not statements:
         return {}
-    snapshot = assistant._check_index()
+    snapshot = assistant.check_index()
     vectors = assistant.embedder.encode([s.text for s in statements])
     everything = len(snapshot.chunks)
     ranked: dict[str, list[Hit]] = {}
@@ -429,13 +430,7 @@ def gap_hits(assistant: Assistant, statements: Sequence[Statement],
         dense = dict(snapshot.dense(vector, everything, where))
         lexical = dict(snapshot.lexical(statement.text, everything))
         scores = fuse(dense, lexical, dense_weight=config.dense_weight)
-        best: dict[str, Hit] = {}
-        for cid, score in scores.items():
-            record = snapshot.by_id[cid]
-            if record.unit_id not in best or score > best[record.unit_id].score:
-                best[record.unit_id] = Hit(record.unit_id, cid, score, record.text,
-                                           record.metadata)
-        ranked[statement.id] = sorted(best.values(), key=lambda h: h.score, reverse=True)
+        ranked[statement.id] = best_per_unit(snapshot, scores)
     return ranked
 
 
@@ -474,7 +469,7 @@ def excerpt(hit: Hit, statement: Statement, idf: Mapping[str, float], sentences:
     background; action points are short and quoted whole."""
     if hit.kind != "interventions":
         return hit
-    return replace(hit, text=_best_sentences(hit.text, statement.text, sentences, dict(idf)))
+    return replace(hit, text=best_sentences(hit.text, statement.text, sentences, dict(idf)))
 
 
 def assess_sheet(assistant: Assistant, stakeholder: str, sheet: AnswerSheet, *,

@@ -147,7 +147,7 @@ class Composer:
                 b.line(f"\n**{STAKEHOLDERS.get(stakeholder, stakeholder)}**")
             for hit in sorted(group, key=_journey_order):
                 phase = f" *({PHASES[hit.phase]})*" if hit.phase else ""
-                b.bullet(hit, _best_sentences(hit.text, a.query, 2, snapshot.idf)
+                b.bullet(hit, best_sentences(hit.text, a.query, 2, snapshot.idf)
                          if hit.kind == "interventions" else normalise_space(hit.text),
                          suffix=phase)
 
@@ -175,7 +175,7 @@ class Composer:
         if paragraphs and paragraphs[0].score >= self.config.background_floor:
             hit = paragraphs[0]
             b.line(f"\nBackground ({hit.metadata['heading'] or 'interventions'}):")
-            b.bullet(hit, _best_sentences(hit.text, a.query, self.config.background_sentences,
+            b.bullet(hit, best_sentences(hit.text, a.query, self.config.background_sentences,
                                           snapshot.idf))
 
     def _select(self, hits: list[Hit], relative: float, limit: int) -> list[Hit]:
@@ -269,7 +269,7 @@ def _overlap(sentence: str, query_tokens: set[str], idf: dict[str, float]) -> fl
     return sum(idf.get(t, 1.0) for t in set(tokenize([sentence])[0]) & query_tokens)
 
 
-def _best_sentences(text: str, query: str, count: int, idf: dict[str, float]) -> str:
+def best_sentences(text: str, query: str, count: int, idf: dict[str, float]) -> str:
     """The run of `count` consecutive sentences sharing most terms with the query.
 
     Consecutive, so that the quote stays a verbatim piece of the source.

@@ -11,6 +11,7 @@ re-scoring); reciprocal rank fusion without re-scoring reached 0.606 / 0.466.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assistant.models import Hit
@@ -45,10 +46,9 @@ class Retriever:
         self.embedder = embedder
         self.config = config or RetrievalConfig()
 
-    def search(self, analysis: QueryAnalysis, *, k: int = 20, mode: str = "hybrid",
-               rescore: bool = True) -> list[Hit]:
+    def search(self, analysis: QueryAnalysis, snapshot: IndexSnapshot, *, k: int = 20,
+               mode: str = "hybrid", rescore: bool = True) -> list[Hit]:
         """Source units, best first. `mode` picks one retriever alone, for baselines."""
-        snapshot = self.reader.snapshot()
         dense: dict[str, float] = {}
         lexical: dict[str, float] = {}
         if mode in ("hybrid", "dense"):
@@ -59,7 +59,7 @@ class Retriever:
         fused = self._fuse(dense, lexical, mode)
         if rescore:
             fused = {cid: s + self._adjust(snapshot, cid, analysis) for cid, s in fused.items()}
-        return _units(snapshot, fused)[:k]
+        return best_per_unit(snapshot, fused)[:k]
 
     def _fuse(self, dense: dict[str, float], lexical: dict[str, float],
               mode: str) -> dict[str, float]:
@@ -106,7 +106,7 @@ def _ranks(scores: dict[str, float]) -> dict[str, int]:
             enumerate(sorted(scores, key=scores.__getitem__, reverse=True))}
 
 
-def _units(snapshot: IndexSnapshot, scores: dict[str, float]) -> list[Hit]:
+def best_per_unit(snapshot: IndexSnapshot, scores: Mapping[str, float]) -> list[Hit]:
     """Collapse chunks to their citable unit, keeping each unit's best chunk."""
     best: dict[str, Hit] = {}
     for cid, score in scores.items():

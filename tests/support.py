@@ -92,8 +92,18 @@ def serve(data_dir: Path, log: Path, *, env: dict[str, str] | None = None) -> It
         _wait_healthy(process, url, log)
         yield url
     finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    """SIGTERM, then SIGKILL if it lingers; always reaped."""
+    if process.poll() is None:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def _wait_healthy(process: subprocess.Popen[Any], url: str, log: Path) -> None:

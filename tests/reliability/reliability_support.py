@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
-from support import free_port
+from support import free_port, stop
 
 from corpus.settings import Settings
 
@@ -38,17 +36,6 @@ def talenthub(*args: str, env: dict[str, str],
               timeout: float = CLI_TIMEOUT) -> subprocess.CompletedProcess[str]:
     return subprocess.run([TALENTHUB, *args], env=env, capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL, check=False)
-
-
-def stop(process: subprocess.Popen[Any]) -> None:
-    """SIGTERM, then SIGKILL if it lingers; always reaped."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 class ChromaServer:

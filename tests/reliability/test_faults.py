@@ -19,10 +19,9 @@ from reliability_support import (
     ChromaServer,
     cli_env,
     copy_index,
-    stop,
     talenthub,
 )
-from support import FakeEmbedder
+from support import FakeEmbedder, stop
 
 from assistant.api import Assistant
 from assistant.errors import IndexUnavailable, NoIndex
@@ -236,7 +235,7 @@ def test_unreachable_chroma_server_is_503_and_recovers(chroma_server: ChromaServ
 
 
 def test_index_and_ask_without_the_server_is_one_line(tmp_path: Path) -> None:
-    from reliability_support import free_port
+    from support import free_port
 
     settings = Settings(data_dir=tmp_path / "data", chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(IndexUnavailable, match="unreachable"):
