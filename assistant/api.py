@@ -13,7 +13,7 @@ from typing import Any
 
 from assistant.errors import IndexUnavailable, InvalidInput, LLMUnavailable
 from assistant.extractive import Composer
-from assistant.models import Answer, Hit
+from assistant.models import Answer, Delta, Final, Hit, StreamEvent, collect
 from assistant.query import QueryAnalysis, analyse, validate_choice
 from assistant.retrieval import MODES, RetrievalConfig, Retriever
 from corpus.models import PHASES, STAKEHOLDERS
@@ -93,18 +93,16 @@ class Assistant:
 
     def ask(self, question: str, *, history: History | None = None,
             stakeholder: str | None = None, phase: str | None = None) -> Answer:
-        answer: Answer | None = None
-        for item in self.stream(question, history=history, stakeholder=stakeholder,
-                                phase=phase):
-            if isinstance(item, Answer):
-                answer = item
-        assert answer is not None
-        return answer
+        return collect(self.stream(question, history=history, stakeholder=stakeholder,
+                                   phase=phase))
 
     def stream(self, question: str, *, history: History | None = None,
                stakeholder: str | None = None, phase: str | None = None
-               ) -> Iterator[str | Answer]:
-        """Text pieces as they are ready, then the complete `Answer` as the last item."""
+               ) -> Iterator[StreamEvent]:
+        """`Delta` text pieces as they are ready, then one `Final` with the complete answer.
+
+        Bad input and a missing index raise at the first `next()`, so callers can turn
+        them into a status code before a streamed response starts."""
         started = time.perf_counter()
         snapshot = self.check_index()  # one build for the whole request, even mid-switch
         analysis = self._analyse(snapshot, question, history=history, stakeholder=stakeholder,
@@ -123,7 +121,7 @@ class Assistant:
             yield from _pieces(answer.answer)
         answer.meta["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
         answer.meta["build"] = snapshot.build_id
-        yield answer
+        yield Final(answer)
 
     # -- the index -------------------------------------------------------------------------
 
@@ -165,11 +163,11 @@ def _whole_unit(chunks: list[ChunkRecord]) -> Hit:
     return Hit(first.unit_id, first.id, 1.0, " ".join(c.text for c in chunks), first.metadata)
 
 
-def _pieces(text: str) -> Iterator[str]:
+def _pieces(text: str) -> Iterator[Delta]:
     """Line by line, so that a UI can stream the extractive answer too."""
     lines = text.split("\n")
     for i, line in enumerate(lines):
-        yield line + ("\n" if i < len(lines) - 1 else "")
+        yield Delta(line + ("\n" if i < len(lines) - 1 else ""))
 
 
 def clean_question(question: object) -> str:

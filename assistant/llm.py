@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.errors import LLMUnavailable
 from assistant.extractive import citation
-from assistant.models import Answer, Hit
+from assistant.models import Answer, Delta, Hit
 from assistant.query import QueryAnalysis
 from corpus.settings import Settings
 from corpus.text import normalise_space
@@ -53,7 +53,7 @@ class LLMAnswerer:
                    name=settings.llm or "")
 
     def stream(self, analysis: QueryAnalysis, hits: list[Hit],
-               selected: list[str] | None = None) -> Generator[str, None, Answer]:
+               selected: list[str] | None = None) -> Generator[Delta, None, Answer]:
         """Yield the model's text as it arrives; return the validated `Answer`.
 
         The streamed text is provisional; the returned answer (markers renumbered,
@@ -67,7 +67,7 @@ class LLMAnswerer:
             for chunk in self.chat_model.stream(messages):
                 text = chunk.content if isinstance(chunk.content, str) else ""
                 parts.append(text)
-                yield text
+                yield Delta(text)
                 if time.monotonic() - started > self.timeout:
                     raise LLMUnavailable(f"no complete answer within {self.timeout:.0f} s")
         except LLMUnavailable:

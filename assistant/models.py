@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -46,6 +47,31 @@ class Answer:
     def to_dict(self) -> dict[str, Any]:
         return {"question": self.question, "answer": self.answer, "grounded": self.grounded,
                 "citations": [c.to_dict() for c in self.citations], "meta": self.meta}
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of answer text, streamed as soon as it is ready (provisional for the LLM)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Final:
+    """The complete answer: always the last event of a stream, and the one that counts."""
+
+    answer: Answer
+
+
+StreamEvent = Delta | Final
+
+
+def collect(events: Iterable[StreamEvent]) -> Answer:
+    """The `Final` answer of a stream, consuming it; a stream without one is a bug."""
+    for event in events:
+        if isinstance(event, Final):
+            return event.answer
+    raise RuntimeError("the assistant stream ended without a final answer")
 
 
 @dataclass(frozen=True)

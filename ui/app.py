@@ -20,7 +20,7 @@ import gradio as gr
 
 from assistant.api import Assistant
 from assistant.errors import IndexUnavailable, NoIndex, TalentHubError
-from assistant.models import Answer, Citation
+from assistant.models import Answer, Citation, Final
 from corpus.load import discover
 from corpus.models import PHASES, STAKEHOLDERS, Document
 from corpus.settings import MAX_QUESTION_CHARS, Settings
@@ -165,10 +165,10 @@ def respond(message: str, turns: list[Turn], stakeholder: str | None, phase: str
     try:
         for item in assistant.stream(question, history=history or None,
                                      stakeholder=choice(stakeholder), phase=choice(phase)):
-            if isinstance(item, Answer):
-                final = Turn(question, item.answer, item)
+            if isinstance(item, Final):
+                final = Turn(question, item.answer.answer, item.answer)
                 break
-            text += item
+            text += item.text
             partial = replace(pending, reply=text)
             yield "", messages([*turns, partial], documents), turns, *detected_info(None)
         else:

@@ -30,7 +30,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from assistant.api import Assistant
 from assistant.errors import IndexUnavailable, NoIndex, TalentHubError
-from assistant.models import Answer
+from assistant.models import Final, StreamEvent, collect
 from corpus.settings import Settings
 from ui.access import (
     FrameAncestors,
@@ -188,8 +188,7 @@ def ask(body: AskRequest, request: Request, who: Caller) -> Any:
         return StreamingResponse(
             sse(itertools.chain([first], items)), media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    answer = first if isinstance(first, Answer) else last_answer(items)
-    return answer.to_dict()
+    return collect(itertools.chain([first], items)).to_dict()
 
 
 @api.get("/health", response_model=HealthResponse,
@@ -213,21 +212,14 @@ def feedback(body: FeedbackRequest, request: Request, who: Caller) -> FeedbackRe
     return FeedbackResponse(id=feedback_id)
 
 
-def last_answer(items: Iterator[str | Answer]) -> Answer:
-    for item in items:
-        if isinstance(item, Answer):
-            return item
-    raise RuntimeError("the assistant stream ended without an answer")
-
-
-def sse(items: Iterator[str | Answer]) -> Iterator[str]:
+def sse(events: Iterator[StreamEvent]) -> Iterator[str]:
     """Server-sent events; an error after the stream started becomes an `error` event."""
     try:
-        for item in items:
-            if isinstance(item, Answer):
-                yield event("answer", item.to_dict())
+        for item in events:
+            if isinstance(item, Final):
+                yield event("answer", item.answer.to_dict())
             else:
-                yield event("delta", {"text": item})
+                yield event("delta", {"text": item.text})
     except (TalentHubError, IndexUnavailable) as exc:
         yield event("error", {"detail": str(exc)})
     except Exception:

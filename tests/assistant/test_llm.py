@@ -10,9 +10,10 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from openai_stub import openai_stub
 
-from assistant import Answer, Assistant
+from assistant import Assistant
 from assistant.errors import LLMUnavailable
 from assistant.llm import SYSTEM_PROMPT, build_chat_model, validate
+from assistant.models import Delta, Final
 from assistant.query import analyse
 from corpus.settings import Settings
 
@@ -44,8 +45,9 @@ def test_markers_are_validated_and_renumbered(real_settings: Settings) -> None:
 def test_streams_text_then_the_final_answer(real_settings: Settings) -> None:
     items = list(with_llm(real_settings, fake_model("Offer pre-arrival training [1].")).stream(
         QUESTION))
-    assert isinstance(items[-1], Answer)
-    assert "".join(i for i in items[:-1] if isinstance(i, str)) == "Offer pre-arrival training [1]."
+    assert isinstance(items[-1], Final)
+    assert all(isinstance(i, Delta) for i in items[:-1])
+    assert "".join(i.text for i in items[:-1]) == "Offer pre-arrival training [1]."
 
 
 @pytest.mark.parametrize("reply", ["NOT_IN_SOURCES", "Nothing cited here at all.", "[42] only"])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from assistant.errors import InvalidInput
-from assistant.models import Answer, Citation
+from assistant.models import Answer, Citation, Delta, Final, StreamEvent, collect
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 
@@ -38,7 +38,7 @@ class FakeAssistant:
         self.calls: list[dict[str, Any]] = []
 
     def stream(self, question: str, *, history: Any = None, stakeholder: str | None = None,
-               phase: str | None = None) -> Iterator[str | Answer]:
+               phase: str | None = None) -> Iterator[StreamEvent]:
         self.calls.append({"question": question, "history": history,
                            "stakeholder": stakeholder, "phase": phase})
         if not question.strip():
@@ -51,23 +51,22 @@ class FakeAssistant:
         if self.error is not None:
             raise self.error
         if "lasagna" in question:
-            yield REFUSAL
-            yield Answer(question, REFUSAL, False, [], {"stakeholders": [], "phases": [],
-                                                         "kind": "out-of-scope"})
+            yield Delta(REFUSAL)
+            yield Final(Answer(question, REFUSAL, False, [], {"stakeholders": [], "phases": [],
+                                                               "kind": "out-of-scope"}))
             return
         lines = ["Employers should offer language learning before arrival [1].\n",
                  "They can connect talent with settlement consultants [2]."]
-        yield from lines
-        yield Answer(question, "".join(lines), True,
-                     [citation(1, "employers/pre-departure/4", QUOTE),
-                      citation(2, "employers/pre-departure/6", "Support with housing & schools.")],
-                     {"answerer": "extractive", "stakeholders": ["employers"],
-                      "phases": ["pre-departure"], "themes": [], "kind": "action-point"})
+        yield from (Delta(line) for line in lines)
+        yield Final(Answer(
+            question, "".join(lines), True,
+            [citation(1, "employers/pre-departure/4", QUOTE),
+             citation(2, "employers/pre-departure/6", "Support with housing & schools.")],
+            {"answerer": "extractive", "stakeholders": ["employers"],
+             "phases": ["pre-departure"], "themes": [], "kind": "action-point"}))
 
     def ask(self, question: str, **kwargs: Any) -> Answer:
-        *_, answer = self.stream(question, **kwargs)
-        assert isinstance(answer, Answer)
-        return answer
+        return collect(self.stream(question, **kwargs))
 
     def status(self) -> dict[str, Any]:
         if self.health == "ok":
