@@ -73,9 +73,12 @@ def load_gap_cases(path: Path = ASSESSMENT_DATASET) -> list[GapCase]:
 
 
 def score_gap(case: GapCase, proposed: Sequence[str]) -> dict[str, float | None]:
-    return {"hit_rate": hit(case.expected, proposed),
-            "citation_precision": citation_precision(proposed, case.expected, case.acceptable),
-            "citation_recall": citation_recall(case.expected, proposed)}
+    """The suite's metrics over the action points proposed; the intervention paragraphs
+    shown beside them are context, not proposals."""
+    points = [i for i in proposed if is_action_point(i)]
+    return {"hit_rate": hit(case.expected, points),
+            "citation_precision": citation_precision(points, case.expected, case.acceptable),
+            "citation_recall": citation_recall(case.expected, points)}
 
 
 def run_assessment_eval(assistant: Assistant, *, path: Path = ASSESSMENT_DATASET,

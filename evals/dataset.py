@@ -20,6 +20,11 @@ KINDS = ("action-point", "list", "cross-stakeholder", "follow-up", "fact", "out-
 REQUIRED = {"id": str, "question": str, "expected": list, "acceptable": list, "kind": str,
             "stakeholders": list, "phases": list}
 OPTIONAL = {"history": list, "stakeholder": str, "phase": str, "must_contain": list,
+            # what the case exercises ("scenario", "own-words", "refusal-legal", ...), for
+            # the report's per-tag rows
+            "tags": list,
+            # "moved-from-test": read after a test failure, so it moved to dev (counted)
+            "origin": str,
             # provenance of candidates from `talenthub feedback export`: kept, never scored
             "source": str, "rating": str, "comment": str}
 
@@ -41,6 +46,8 @@ class Case:
     stakeholders: tuple[str, ...] = ()
     phases: tuple[str, ...] = ()
     history: tuple[tuple[str, str], ...] = ()
+    tags: tuple[str, ...] = ()
+    origin: str = ""
     stakeholder: str | None = None
     phase: str | None = None
     source: str = field(default="", compare=False)
@@ -73,6 +80,10 @@ class Case:
             data["stakeholder"] = self.stakeholder
         if self.phase:
             data["phase"] = self.phase
+        if self.tags:
+            data["tags"] = list(self.tags)
+        if self.origin:
+            data["origin"] = self.origin
         return data
 
 
@@ -139,7 +150,7 @@ def _parse_case(data: Any, where: str, *, source: str, line: int) -> Case:
     for key, kind in {**REQUIRED, **OPTIONAL}.items():
         if key in data and data[key] is not None and not isinstance(data[key], kind):
             raise DatasetError(f"{where}: '{key}' must be a {kind.__name__}")
-    for key in ("expected", "acceptable", "stakeholders", "phases", "must_contain"):
+    for key in ("expected", "acceptable", "stakeholders", "phases", "must_contain", "tags"):
         if not all(isinstance(item, str) and item for item in data.get(key) or []):
             raise DatasetError(f"{where}: '{key}' must be a list of non-empty strings")
     if not data["question"].strip():
@@ -160,6 +171,7 @@ def _parse_case(data: Any, where: str, *, source: str, line: int) -> Case:
         must_contain=tuple(data.get("must_contain") or ()),
         stakeholders=tuple(data["stakeholders"]), phases=tuple(data["phases"]),
         history=_history(data.get("history"), where),
+        tags=tuple(data.get("tags") or ()), origin=data.get("origin") or "",
         stakeholder=data.get("stakeholder"), phase=data.get("phase"),
         source=source, line=line,
     )

@@ -9,11 +9,15 @@ of a case that expects nothing, refusal accuracy of an in-scope question). Aggre
 macro means over the cases where the metric is defined, as ALCE averages per question; each
 aggregate carries that count, so "0.90 over 3 cases" is never mistaken for "over 40".
 
-The one judgement call is citation precision with no action point cited. ALCE scores an
-answer without citations as precision 0 rather than leaving it out, so that citing nothing
-cannot buy precision; this suite does the same when the case expects action points. When the
-case expects none (a project fact, an out-of-scope question) and none is cited, precision over
-action points has nothing to measure and the case is left out.
+Citation precision judges every cited unit, whatever its kind: an intervention paragraph,
+a self-assessment statement or a project page counts as right only when the case lists it
+as expected or acceptable. ALCE scores an answer without citations as precision 0 rather
+than leaving it out, so that citing nothing cannot buy precision; this suite does the same
+when the case expects something. A case that expects nothing and cites nothing (a refusal)
+has no precision.
+
+Every aggregate carries a percentile-bootstrap 95% interval over its cases, so a reader can
+tell a real change from the noise of a small set.
 """
 
 from __future__ import annotations
@@ -22,15 +26,25 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from assistant.grounding import answer_statements, supports
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.text import normalise_space
 from evals.dataset import KINDS, Case
 
 Scores = dict[str, float | None]
 METRICS = ("hit_rate", "citation_recall", "citation_precision", "retrieval_recall", "mrr",
-           "refusal_accuracy", "false_refusal_rate", "fact_accuracy", "quote_faithfulness")
+           "refusal_accuracy", "false_refusal_rate", "fact_accuracy", "quote_faithfulness",
+           "answer_faithfulness")
 # Lower is better for these; everything else is a score in [0, 1] where higher is better.
 LOWER_IS_BETTER = frozenset({"false_refusal_rate"})
+# Which headline row a kind of case counts in (see `case_groups`).
+TASKS = {"list": "list", "out-of-scope": "refusal", "fact": "fact", "action-point": "retrieval",
+         "cross-stakeholder": "retrieval", "follow-up": "retrieval"}
+GROUP_ORDER: dict[str, list[str]] = {
+    "task": ["retrieval", "list", "fact", "refusal"], "stakeholder": list(STAKEHOLDERS),
+    "phase": list(PHASES), "kind": list(KINDS), "tag": []}  # tags: alphabetical
 
 
 @dataclass(frozen=True)
@@ -48,13 +62,34 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Aggregate:
-    """A macro mean and the number of cases it is over (`value` is None when n == 0)."""
+    """A macro mean, the number of cases it is over (`value` is None when n == 0), and its
+    bootstrap 95% interval."""
 
     value: float | None
     n: int
+    low: float | None = None
+    high: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": None if self.value is None else round(self.value, 4), "n": self.n}
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, 4)
+
+        return {"value": r(self.value), "n": self.n, "low": r(self.low), "high": r(self.high)}
+
+
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 20240501  # fixed: a report must be exactly repeatable
+
+
+def mean_with_interval(values: Sequence[float]) -> Aggregate:
+    """The mean and its percentile-bootstrap 95% interval (resampling cases)."""
+    if not values:
+        return Aggregate(None, 0)
+    data = np.asarray(values, dtype=float)
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    means = data[rng.integers(0, len(data), size=(BOOTSTRAP_RESAMPLES, len(data)))].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return Aggregate(float(data.mean()), len(data), float(low), float(high))
 
 
 def is_action_point(unit_id: str) -> bool:
@@ -85,15 +120,15 @@ def citation_recall(expected: Sequence[str], cited: Sequence[str]) -> float | No
 
 def citation_precision(cited: Sequence[str], expected: Sequence[str],
                        acceptable: Sequence[str]) -> float | None:
-    """Cited action points that are expected or acceptable, out of cited action points.
+    """Cited units that are expected or acceptable, out of all cited units.
 
-    No action point cited: 0.0 if the case expects one (ALCE), else undefined.
+    Nothing cited: 0.0 if the case expects something (ALCE), else undefined.
     """
-    points = [i for i in unique(cited) if is_action_point(i)]
-    if not points:
-        return 0.0 if any(is_action_point(i) for i in expected) else None
+    ids = unique(cited)
+    if not ids:
+        return 0.0 if expected else None
     correct = set(expected) | set(acceptable)
-    return sum(1 for i in points if i in correct) / len(points)
+    return sum(1 for i in ids if i in correct) / len(ids)
 
 
 def recall_at_k(expected: Sequence[str], ranked: Sequence[str], k: int) -> float | None:
@@ -156,6 +191,27 @@ def quote_faithfulness(quotes: Sequence[tuple[str, str]],
     return faithful / len(quotes)
 
 
+def answer_faithfulness(answer: str, grounded: bool, citations: Sequence[Mapping[str, Any]],
+                        sources: Mapping[str, str]) -> float | None:
+    """Answer statements traceable to the units they cite, out of all statements.
+
+    A statement is a sentence or bullet of the answer; lead-in lines ("For employers, the
+    guidebook suggests:") state nothing and are not counted. A statement is traceable when
+    its markers name citations and `supports` finds its words in those units' text. For the
+    extractive answerer this holds by construction; for an LLM it is the real check.
+    Pipelines without numbered citations (the retrieval baselines) have nothing to trace.
+    """
+    if not grounded or not citations:
+        return None
+    texts = {c["marker"]: sources.get(c["id"], "") for c in citations}
+    statements = answer_statements(answer)
+    if not statements:
+        return None
+    traced = sum(1 for text, markers in statements
+                 if markers and supports(text, [texts.get(m, "") for m in markers]))
+    return traced / len(statements)
+
+
 def score_case(case: Case, outcome: Outcome, *, k: int, sources: Mapping[str, str]) -> Scores:
     """Every metric for one case; `sources` maps unit ids to their cleaned section text."""
     cited = unique(outcome.cited)
@@ -169,6 +225,8 @@ def score_case(case: Case, outcome: Outcome, *, k: int, sources: Mapping[str, st
         "false_refusal_rate": false_refusal(case.in_scope, outcome.grounded),
         "fact_accuracy": fact_correct(case.must_contain, outcome.answer),
         "quote_faithfulness": quote_faithfulness(outcome.quotes, sources),
+        "answer_faithfulness": answer_faithfulness(outcome.answer, outcome.grounded,
+                                                   outcome.citations, sources),
     }
 
 
@@ -184,16 +242,19 @@ def judge(case: Case, cited: Sequence[str]) -> dict[str, list[str]]:
 
 def aggregate(scores: Sequence[Mapping[str, float | None]]) -> dict[str, Aggregate]:
     """Macro mean of each metric over the cases where it is defined."""
-    result = {}
-    for metric in METRICS:
-        values = [v for s in scores if (v := s.get(metric)) is not None]
-        result[metric] = Aggregate(sum(values) / len(values) if values else None, len(values))
-    return result
+    return {metric: mean_with_interval([v for s in scores if (v := s.get(metric)) is not None])
+            for metric in METRICS}
 
 
 def case_groups(case: Case) -> dict[str, tuple[str, ...]]:
-    """The stakeholder, phase and kind rows a case counts in."""
-    return {"stakeholder": case.stakeholders, "phase": case.phases, "kind": (case.kind,)}
+    """The rows a case counts in: its stakeholders, phases, kind, tags and task.
+
+    The task keeps list questions (a stakeholder's whole phase list, which the index hands
+    over once the question is understood) apart from retrieval questions, so neither hides
+    the other in the headline figures.
+    """
+    return {"task": (TASKS[case.kind],), "stakeholder": case.stakeholders,
+            "phase": case.phases, "kind": (case.kind,), "tag": case.tags}
 
 
 def breakdown(cases: Sequence[Case], scores: Sequence[Mapping[str, float | None]]
@@ -205,13 +266,12 @@ def breakdown(cases: Sequence[Case], scores: Sequence[Mapping[str, float | None]
     show up overall and in their kind.
     """
     groups: dict[str, dict[str, list[Mapping[str, float | None]]]] = {
-        "stakeholder": {}, "phase": {}, "kind": {}}
+        name: {} for name in GROUP_ORDER}
     for case, case_scores in zip(cases, scores, strict=True):
         for group, labels in case_groups(case).items():
             for label in labels:
                 groups[group].setdefault(label, []).append(case_scores)
-    order = {"stakeholder": list(STAKEHOLDERS), "phase": list(PHASES), "kind": list(KINDS)}
     return {"overall": aggregate(scores),
-            **{name: {label: aggregate(members[label]) for label in order[name]
-                      if label in members}
+            **{name: {label: aggregate(members[label])
+                      for label in GROUP_ORDER[name] or sorted(members) if label in members}
                for name, members in groups.items()}}

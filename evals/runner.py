@@ -48,6 +48,7 @@ LABELS = {
     "hit_rate": "Hit rate", "citation_recall": "Citation recall",
     "citation_precision": "Citation precision", "retrieval_recall": "Retrieval recall@k",
     "mrr": "MRR@k", "refusal_accuracy": "Refusal accuracy",
+    "answer_faithfulness": "Answer faithfulness",
     "false_refusal_rate": "False refusals (in scope)", "fact_accuracy": "Fact accuracy",
     "quote_faithfulness": "Quote faithfulness",
 }

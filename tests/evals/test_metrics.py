@@ -54,24 +54,27 @@ def test_citation_recall() -> None:
     assert citation_recall([], [A1]) is None
 
 
-def test_citation_precision_counts_action_points_only() -> None:
-    # cited [A1, M1, INT, A3]; action points among them: A1, M1, A3 (INT is an intervention)
-    # expected {A1}, acceptable {A3} -> correct: A1, A3 -> 2 / 3
-    assert citation_precision([A1, M1, INT, A3], [A1], [A3]) == pytest.approx(2 / 3)
+def test_citation_precision_judges_every_cited_unit() -> None:
+    # cited [A1, M1, INT, A3]; expected {A1}, acceptable {A3} -> correct: A1, A3 of 4 = 0.5
+    # (the intervention paragraph INT is neither expected nor acceptable: it counts as wrong)
+    assert citation_precision([A1, M1, INT, A3], [A1], [A3]) == 0.5
+    # the same paragraph listed as acceptable counts as right: 3 of 4
+    assert citation_precision([A1, M1, INT, A3], [A1], [A3, INT]) == 0.75
     # a duplicate does not dilute: unique [A1, M1] -> 1 / 2
     assert citation_precision([A1, A1, M1], [A1], []) == 0.5
 
 
 def test_citation_precision_undefined_cases_follow_alce() -> None:
-    # nothing cited although action points are expected: ALCE scores 0, not "undefined",
+    # nothing cited although something is expected: ALCE scores 0, not "undefined",
     # so citing nothing cannot buy precision
     assert citation_precision([], [A1], []) == 0.0
-    # only non-action-point ids cited where an action point is expected: also 0
-    assert citation_precision([INT], [A1], []) == 0.0
-    # a fact case: expects a web section, cites it; no action point on either side -> None
-    assert citation_precision([WEB], [WEB], []) is None
-    # an out-of-scope case that cites an action point: 0 of 1 correct -> 0
+    assert citation_precision([], [WEB], []) == 0.0
+    # a fact case citing its web section: 1 of 1
+    assert citation_precision([WEB], [WEB], []) == 1.0
+    # an out-of-scope case that cites anything: 0 of 1 correct -> 0
     assert citation_precision([A1], [], []) == 0.0
+    # an out-of-scope case refused (nothing cited): precision says nothing -> None
+    assert citation_precision([], [], []) is None
 
 
 def test_retrieval_recall_at_k() -> None:
@@ -135,16 +138,23 @@ def _case(**fields: object) -> Case:
 def test_score_case_and_judge() -> None:
     case = _case(expected=(A1, A2), acceptable=(INT,), stakeholders=("employers",),
                  phases=("pre-departure",))
-    outcome = Outcome(answer="...", grounded=True, cited=(A1, INT, M1), ranked=(M1, A1, A3),
-                      quotes=((A1, "x"),))
-    scores = score_case(case, outcome, k=10, sources={A1: "x y"})
+    outcome = Outcome(answer="Employers should:\n- offer language courses [1]\n- wrong [3]",
+                      grounded=True, cited=(A1, INT, M1), ranked=(M1, A1, A3),
+                      quotes=((A1, "Offer language courses"),),
+                      citations=({"marker": 1, "id": A1}, {"marker": 2, "id": INT},
+                                 {"marker": 3, "id": M1}))
+    scores = score_case(case, outcome, k=10, sources={A1: "Offer language courses.",
+                                                      M1: "Build a brand."})
     # hit: A1 cited -> 1; recall: 1 of {A1, A2} -> 0.5;
-    # precision: action points cited A1, M1; A1 expected -> 0.5
+    # precision: cited A1 (expected), INT (acceptable), M1 (wrong) -> 2 / 3
     # recall@10: A1 in ranking, A2 not -> 0.5; MRR: A1 at rank 2 -> 0.5
-    assert scores == {"hit_rate": 1.0, "citation_recall": 0.5, "citation_precision": 0.5,
+    # answer faithfulness: the lead-in line states nothing; bullet 1's words are in A1's
+    # text, bullet 2 ("wrong") is not in M1's -> 1 of 2 statements = 0.5
+    assert scores == {"hit_rate": 1.0, "citation_recall": 0.5,
+                      "citation_precision": pytest.approx(2 / 3),
                       "retrieval_recall": 0.5, "mrr": 0.5, "refusal_accuracy": None,
                       "false_refusal_rate": 0.0, "fact_accuracy": None,
-                      "quote_faithfulness": 1.0}
+                      "quote_faithfulness": 1.0, "answer_faithfulness": 0.5}
     assert judge(case, outcome.cited) == {"right": [A1], "acceptable": [INT],
                                           "missing": [A2], "wrong": [M1]}
 
@@ -160,6 +170,21 @@ def test_aggregate_is_a_macro_mean_over_defined_cases() -> None:
     assert (result["refusal_accuracy"].value, result["refusal_accuracy"].n) == (1.0, 1)
     # no case defines fact accuracy: value None, n 0 (never a made-up 0)
     assert (result["fact_accuracy"].value, result["fact_accuracy"].n) == (None, 0)
+
+
+def test_bootstrap_interval_brackets_the_mean() -> None:
+    # six cases, half right: the mean is 0.5 and a 95% interval over resampled cases must
+    # lie inside [0, 1] around it, clearly wider than a point (n is small)
+    result = aggregate([{"hit_rate": v} for v in (1.0, 0.0, 1.0, 0.0, 1.0, 0.0)])["hit_rate"]
+    assert result.value == 0.5 and result.n == 6
+    assert 0.0 <= result.low < 0.5 < result.high <= 1.0
+    assert result.high - result.low > 0.3
+    # every case right: no spread at all
+    perfect = aggregate([{"hit_rate": 1.0}] * 5)["hit_rate"]
+    assert (perfect.low, perfect.high) == (1.0, 1.0)
+    # the interval is repeatable run to run (fixed seed)
+    again = aggregate([{"hit_rate": v} for v in (1.0, 0.0, 1.0, 0.0, 1.0, 0.0)])["hit_rate"]
+    assert (again.low, again.high) == (result.low, result.high)
 
 
 def test_breakdown_per_stakeholder_phase_and_kind() -> None:
@@ -183,3 +208,24 @@ def test_breakdown_per_stakeholder_phase_and_kind() -> None:
     # kinds keep the dataset's canonical order; the out-of-scope row has n = 0 for hit rate
     assert list(result["kind"]) == ["action-point", "cross-stakeholder", "out-of-scope"]
     assert result["kind"]["out-of-scope"]["hit_rate"].n == 0
+    # tasks: a and b are retrieval questions -> 0.5; c is a refusal case
+    assert list(result["task"]) == ["retrieval", "refusal"]
+    assert result["task"]["retrieval"]["hit_rate"].value == 0.5
+
+
+def test_list_questions_are_scored_apart_from_retrieval() -> None:
+    cases = [_case(id="a", kind="list"), _case(id="b"), _case(id="c", kind="follow-up")]
+    scores = [{"citation_recall": 1.0}, {"citation_recall": 0.5}, {"citation_recall": 0.0}]
+    result = breakdown(cases, scores)
+    # list: a alone -> 1.0; retrieval: b and c -> (0.5 + 0) / 2 = 0.25
+    assert result["task"]["list"]["citation_recall"].value == 1.0
+    assert result["task"]["retrieval"]["citation_recall"].value == 0.25
+
+
+def test_tags_get_their_own_rows() -> None:
+    cases = [_case(id="a", tags=("scenario", "own-words")), _case(id="b", tags=("scenario",))]
+    result = breakdown(cases, [{"hit_rate": 1.0}, {"hit_rate": 0.0}])
+    # scenario: (1 + 0) / 2; own-words: a alone; rows in alphabetical order
+    assert list(result["tag"]) == ["own-words", "scenario"]
+    assert result["tag"]["scenario"]["hit_rate"].value == 0.5
+    assert result["tag"]["own-words"]["hit_rate"].value == 1.0

@@ -88,7 +88,7 @@ def test_report_json_has_every_case_with_right_missing_wrong(corpus: CorpusLoad,
     assert case_b["scores"]["hit_rate"] == 0.0 and case_b["failed"] is True
     assert data["cases"][2]["results"]["assistant"]["grounded"] is False
     assert data["pipelines"]["assistant"]["aggregates"]["stakeholder"]["employers"][
-        "hit_rate"] == {"value": 1.0, "n": 1}
+        "hit_rate"] == {"value": 1.0, "n": 1, "low": 1.0, "high": 1.0}
     assert html_path.is_file()
 
 
