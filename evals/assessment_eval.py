@@ -62,9 +62,9 @@ def load_gap_cases(path: Path = ASSESSMENT_DATASET) -> list[GapCase]:
             raise DatasetError(f"{where}: {statement!r} is not a self-assessment statement id")
         ids = [*data["expected"], *data["acceptable"]]
         wrong = [i for i in ids if not is_action_point(i) or not i.startswith(f"{stakeholder}/")]
-        if wrong or not data["expected"]:
-            raise DatasetError(f"{where}: expected (non-empty) and acceptable must be "
-                               f"action point ids of {stakeholder}; check {wrong}")
+        if wrong or not ids:
+            raise DatasetError(f"{where}: expected and acceptable must be action point ids "
+                               f"of {stakeholder}, at least one in all; check {wrong}")
         cases.append(GapCase(statement, tuple(data["expected"]), tuple(data["acceptable"]),
                              number))
     if not cases:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus.load import load_corpus
 from corpus.models import PHASES, STAKEHOLDERS
-from corpus.settings import DEFAULT_CORPUS_DIR
-from evals.dataset import KINDS, DatasetError, load_dataset, split_path, validate_ids
+from corpus.settings import DEFAULT_CORPUS_DIR, Settings
+from evals.dataset import KINDS, Case, DatasetError, load_dataset, split_path, validate_ids
+from evals.twins import find_twins, twins_from_vectors
 from ui.feedback import Feedback, eval_candidate
 
 GOOD = {"id": "x-1", "question": "What should a firm do before talent moves?",
@@ -115,3 +117,50 @@ def test_bundled_splits_are_valid_and_cover_the_guidebook() -> None:
     test_cases = splits["test"]
     assert not dev_ids & {c.id for c in test_cases}
     assert not dev_questions & {c.question for c in test_cases}
+
+
+def test_the_test_split_is_held_out_in_size_and_scope() -> None:
+    """At least 120 cases, every stakeholder x phase, in-domain refusals and web facts."""
+    cases = load_dataset(split_path("test"))
+    assert len(cases) >= 120
+    cells = {(s, p) for c in cases for s in c.stakeholders for p in c.phases}
+    assert cells == {(s, p) for s in STAKEHOLDERS for p in PHASES}
+    refusals = [c for c in cases if c.kind == "out-of-scope"
+                and any(t.startswith("refusal-") and t != "refusal-off-topic" for t in c.tags)]
+    assert len(refusals) >= 15
+    assert sum(1 for c in cases if c.kind == "fact" and "web-fact" in c.tags) >= 10
+    assert sum(1 for c in cases if "scenario" in c.tags) >= 10
+    assert sum(1 for c in cases if "own-words" in c.tags) >= 10
+
+
+def test_twins_are_found_from_vectors() -> None:
+    """Hand-made unit vectors: cosine is the dot product."""
+    a = _case("a", "When did the project start?", ["web#a"])
+    b = _case("b", "When did the project end?", ["web#a"])
+    c = _case("c", "Who funded it?", ["web#b"])
+    d = _case("d", "Something else entirely", ["web#c"])
+    vectors = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0]])
+    # a-b: same expected, cosine 0.8 >= 0.6 -> twin; c-d: different ids, cosine 0.6 < 0.85
+    found = twins_from_vectors([a, c], vectors[[0, 2]], [b, d], vectors[[1, 1]])
+    assert [(t.case.id, t.twin.id, t.reason) for t in found] == [
+        ("a", "b", "same expected ids, similar wording")]
+    # an identical question is a twin whatever the vectors say
+    same = _case("e", " when did the project START? ", ["web#z"])
+    assert twins_from_vectors([a], vectors[[0]], [same], vectors[[2]])[0].reason == \
+        "identical question"
+
+
+@pytest.mark.slow
+def test_no_dev_case_is_a_paraphrase_twin_of_a_test_case() -> None:
+    """A test case with a twin in dev is not held out: tuning on dev would lift it."""
+    from index.embeddings import load_embedder
+
+    embedder = load_embedder(Settings().embedding_model)
+    twins = find_twins(load_dataset(split_path("dev")), load_dataset(split_path("test")),
+                       embedder)
+    assert not twins, [f"{t.case.id} ~ {t.twin.id} ({t.reason}, {t.similarity:.2f})"
+                       for t in twins]
+
+
+def _case(case_id: str, question: str, expected: list[str]) -> Case:
+    return Case(id=case_id, question=question, kind="fact", expected=tuple(expected))
