@@ -11,11 +11,12 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from assistant.config import Tuning, load_tuning
 from assistant.errors import IndexUnavailable, InvalidInput, LLMUnavailable
 from assistant.extractive import Composer
 from assistant.models import Answer, Delta, Final, Hit, StreamEvent, collect
 from assistant.query import QueryAnalysis, analyse, validate_choice
-from assistant.retrieval import MODES, RetrievalConfig, Retriever
+from assistant.retrieval import MODES, Retriever
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 from index.embeddings import Embedder, load_embedder
@@ -30,13 +31,13 @@ History = Sequence[Sequence[str]]
 
 class Assistant:
     def __init__(self, settings: Settings, reader: IndexReader, embedder: Embedder, *,
-                 retrieval: RetrievalConfig | None = None, composer: Composer | None = None,
-                 llm: Any = None):
+                 tuning: Tuning | None = None, llm: Any = None):
         self.settings = settings
         self.reader = reader
         self.embedder = embedder
-        self.retriever = Retriever(reader, embedder, retrieval)
-        self.composer = composer or Composer()
+        self.tuning = tuning or Tuning()
+        self.retriever = Retriever(reader, embedder, self.tuning.retrieval)
+        self.composer = Composer(self.tuning.answer)
         self.llm = llm
 
     @classmethod
@@ -50,8 +51,9 @@ class Assistant:
             from assistant.llm import LLMAnswerer
 
             llm = LLMAnswerer.from_settings(settings, chat_model=chat_model)
+        tuning = load_tuning(settings.tuning_file)
         return cls(settings, IndexReader(settings),
-                   embedder or load_embedder(settings.embedding_model), llm=llm)
+                   embedder or load_embedder(settings.embedding_model), tuning=tuning, llm=llm)
 
     # -- questions -------------------------------------------------------------------------
 

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.config import GapConfig
 from assistant.errors import InvalidInput
 from assistant.extractive import best_sentences, citation
 from assistant.models import Citation, Hit
 from assistant.query import validate_choice
-from assistant.retrieval import best_per_unit
+from assistant.retrieval import best_per_unit, fuse
 from corpus.models import FOCUS_GROUPS, PHASES, STAKEHOLDERS
 
 if TYPE_CHECKING:
@@ -40,26 +41,6 @@ BACKGROUND = "Background from the guidebook"
 SHEET_KEYS = frozenset({"stakeholder", "date", "answers", "statements"})
 MAX_ERRORS_SHOWN = 5
 _STATEMENT_ID = re.compile(r"^([a-z-]+)/self-assessment/(\d+)$")
-
-
-@dataclass(frozen=True)
-class GapConfig:
-    """Measured on evals/datasets/assessment.jsonl (see evals/assessment_eval.py).
-
-    The search is scoped to the stakeholder's action points and interventions (a Chroma
-    `where`), and BM25 is max-normalised within that scope, so the best action of every gap
-    scores near the top of the scale and a threshold relative to it is meaningful. Measured
-    and dropped: a phase prior from the statement's wording (no change), dense-only scoring
-    (precision 0.63), and letting a better-scoring intervention paragraph suppress the
-    action points (hit rate 0.96 -> 0.89).
-    """
-
-    dense_weight: float = 0.6
-    relative: float = 0.75
-    max_actions: int = 3
-    floor: float = 0.30
-    max_background: int = 1
-    background_sentences: int = 2
 
 
 @dataclass(frozen=True)
@@ -306,19 +287,6 @@ def template(statements: Sequence[Statement], stakeholder: str) -> dict[str, Any
 # -- ranking (model-free) ------------------------------------------------------------------
 
 
-def fuse(dense: Mapping[str, float], lexical: Mapping[str, float], *,
-         dense_weight: float) -> dict[str, float]:
-    """Weighted cosine + BM25 over the scope that `dense` covers.
-
-    BM25 is max-normalised within the scope, not the whole corpus, so a gap whose words
-    are rare in this stakeholder's actions still gets a full-strength lexical signal.
-    """
-    scoped = {cid: s for cid, s in lexical.items() if cid in dense}
-    top = max(scoped.values(), default=0.0) or 1.0
-    return {cid: dense_weight * d + (1 - dense_weight) * scoped.get(cid, 0.0) / top
-            for cid, d in dense.items()}
-
-
 def select_actions(hits: Sequence[Hit], config: GapConfig) -> list[Hit]:
     """The action points within `relative` of the best one, then the best intervention
     paragraph if it clears the same bar: one gap's hits, best first.
@@ -417,7 +385,7 @@ def gap_hits(assistant: Assistant, statements: Sequence[Statement],
              config: GapConfig | None = None) -> dict[str, list[Hit]]:
     """Per statement, the stakeholder's action points and intervention paragraphs ranked
     by relevance to it (all of them, best first). One encode call for all gaps."""
-    config = config or GapConfig()
+    config = config or assistant.tuning.gap
     if not statements:
         return {}
     snapshot = assistant.check_index()
@@ -429,7 +397,7 @@ def gap_hits(assistant: Assistant, statements: Sequence[Statement],
                           {"kind": {"$in": list(ACTION_KINDS)}}]}
         dense = dict(snapshot.dense(vector, everything, where))
         lexical = dict(snapshot.lexical(statement.text, everything))
-        scores = fuse(dense, lexical, dense_weight=config.dense_weight)
+        scores = fuse(dense, lexical, assistant.retriever.config, scope_max=True)
         ranked[statement.id] = best_per_unit(snapshot, scores)
     return ranked
 
@@ -439,7 +407,7 @@ def assess(assistant: Assistant, stakeholder: str, answers: Mapping[str, object]
            config: GapConfig | None = None, source: str = "answers") -> Assessment:
     """Validate the answers, find the actions that close each gap, and build the plan.
     `source` names the answers in error messages (a file name, "answers")."""
-    config = config or GapConfig()
+    config = config or assistant.tuning.gap
     statements = load_statements(assistant, stakeholder)
     checked = validate_answers(answers, statements, stakeholder, source=source)
     progress = None

@@ -11,11 +11,11 @@ import itertools
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
+from assistant.config import AnswerConfig
 from assistant.models import SECTION_BY_KIND, Answer, Citation, Hit
 from assistant.query import QueryAnalysis
 from corpus.models import PHASES, STAKEHOLDERS
@@ -38,22 +38,6 @@ BULLET = re.compile(r"^[-•*]\s+")
 # "[99]" inside a source is text, not a marker: escaped in the answer (Markdown shows it
 # unchanged), so every [n] in an answer names a real citation, whatever a document says.
 MARKER_LIKE = re.compile(r"\[(\d+)\]")
-
-
-@dataclass(frozen=True)
-class AnswerConfig:
-    """Thresholds on the retriever's scale, calibrated on the dev split."""
-
-    refuse_below: float = 0.30
-    refuse_out_of_domain_below: float = 0.45
-    action_floor: float = 0.35
-    relative: float = 0.85
-    max_actions: int = 5
-    cross_relative: float = 0.75
-    cross_per_stakeholder: int = 3
-    cross_stakeholders: int = 5
-    background_floor: float = 0.45
-    background_sentences: int = 2
 
 
 class Composer:

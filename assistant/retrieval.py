@@ -12,31 +12,14 @@ re-scoring); reciprocal rank fusion without re-scoring reached 0.606 / 0.466.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from assistant.config import RetrievalConfig
 from assistant.models import Hit
 from assistant.query import QueryAnalysis
 from index.embeddings import Embedder
 from index.reader import IndexReader, IndexSnapshot
 
 MODES = ("hybrid", "dense", "bm25")
-
-
-@dataclass(frozen=True)
-class RetrievalConfig:
-    """Weights measured on the dev split (see `talenthub eval`)."""
-
-    candidates: int = 300
-    fusion: str = "weighted"  # or "rrf"
-    dense_weight: float = 0.6
-    bm25_saturation: float = 4.0
-    rrf_k: int = 60
-    stakeholder_boost: float = 0.12
-    stakeholder_penalty: float = 0.08
-    phase_boost: float = 0.10
-    phase_penalty: float = 0.05
-    action_point_prior: float = 0.03
-    fact_document_boost: float = 0.15
 
 
 class Retriever:
@@ -56,27 +39,10 @@ class Retriever:
             dense = dict(snapshot.dense(vector, self.config.candidates))
         if mode in ("hybrid", "bm25"):
             lexical = dict(snapshot.lexical(analysis.lexical_query, self.config.candidates))
-        fused = self._fuse(dense, lexical, mode)
+        fused = fuse(dense, lexical, self.config, mode=mode)
         if rescore:
             fused = {cid: s + self._adjust(snapshot, cid, analysis) for cid, s in fused.items()}
         return best_per_unit(snapshot, fused)[:k]
-
-    def _fuse(self, dense: dict[str, float], lexical: dict[str, float],
-              mode: str) -> dict[str, float]:
-        if mode == "dense":
-            return dense
-        c = self.config.bm25_saturation
-        bm25 = {cid: s / (s + c) for cid, s in lexical.items()}
-        if mode == "bm25":
-            return bm25
-        ids = set(dense) | set(bm25)
-        if self.config.fusion == "rrf":
-            k = self.config.rrf_k
-            ranks = [_ranks(dense), _ranks(bm25)]
-            return {cid: sum(1.0 / (k + r[cid] + 1) for r in ranks if cid in r) for cid in ids}
-        floor = min(dense.values(), default=0.0)
-        w = self.config.dense_weight
-        return {cid: w * dense.get(cid, floor) + (1 - w) * bm25.get(cid, 0.0) for cid in ids}
 
     def _adjust(self, snapshot: IndexSnapshot, chunk_id: str, analysis: QueryAnalysis) -> float:
         """Boosts from the query analysis: they reorder, they never remove."""
@@ -101,7 +67,37 @@ class Retriever:
         return delta
 
 
-def _ranks(scores: dict[str, float]) -> dict[str, int]:
+def fuse(dense: Mapping[str, float], lexical: Mapping[str, float], config: RetrievalConfig,
+         *, mode: str = "hybrid", scope_max: bool = False) -> dict[str, float]:
+    """One score per chunk from cosine similarity and BM25: the only place they meet.
+
+    BM25 is saturated, s / (s + c), so a poor lexical match stays low. With `scope_max`
+    the search was scoped (the self-assessment looks at one stakeholder's actions): BM25 is
+    then max-normalised within the chunks `dense` covers, so a gap whose words are rare in
+    that scope still gets a full-strength lexical signal.
+    """
+    if mode == "dense":
+        return dict(dense)
+    if scope_max:
+        scoped = {cid: s for cid, s in lexical.items() if cid in dense}
+        top = max(scoped.values(), default=0.0) or 1.0
+        bm25 = {cid: s / top for cid, s in scoped.items()}
+    else:
+        c = config.bm25_saturation
+        bm25 = {cid: s / (s + c) for cid, s in lexical.items()}
+    if mode == "bm25":
+        return bm25
+    ids = set(dense) if scope_max else set(dense) | set(bm25)
+    if config.fusion == "rrf":
+        ranks = [_ranks(dense), _ranks(bm25)]
+        return {cid: sum(1.0 / (config.rrf_k + r[cid] + 1) for r in ranks if cid in r)
+                for cid in ids}
+    floor = min(dense.values(), default=0.0)
+    w = config.dense_weight
+    return {cid: w * dense.get(cid, floor) + (1 - w) * bm25.get(cid, 0.0) for cid in ids}
+
+
+def _ranks(scores: Mapping[str, float]) -> dict[str, int]:
     return {cid: rank for rank, cid in
             enumerate(sorted(scores, key=scores.__getitem__, reverse=True))}
 

@@ -193,8 +193,8 @@ class TimedReader:
 
 
 class TimedComposer(Composer):
-    def __init__(self, timer: Timer):
-        super().__init__()
+    def __init__(self, inner: Composer, timer: Timer):
+        super().__init__(inner.config)
         self.timer = timer
 
     def compose(self, *args: Any, **kwargs: Any) -> Any:
@@ -205,7 +205,8 @@ class TimedComposer(Composer):
 def timed_assistant(settings: Settings, timer: Timer) -> Assistant:
     plain = Assistant.from_settings(settings)
     timed = Assistant(settings, TimedReader(plain.reader, timer),  # type: ignore[arg-type]
-                      TimedEmbedder(plain.embedder, timer), composer=TimedComposer(timer))
+                      TimedEmbedder(plain.embedder, timer), tuning=plain.tuning)
+    timed.composer = TimedComposer(timed.composer, timer)
     return timed
 
 

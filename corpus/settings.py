@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     embed: bool = Field(default=False, description="Serve the UI without page chrome.")
     root_path: str = Field(default="", description="Public sub-path behind a reverse proxy.")
     ui_concurrency: int = Field(default=4, description="Chat answers computed at once.")
+    tuning_file: Path | None = Field(default=None, description=(
+        "TOML overriding the tuned retrieval, answer and self-assessment numbers."))
 
     @property
     def index_dir(self) -> Path:

@@ -88,7 +88,7 @@ def run_assessment_eval(assistant: Assistant, *, path: Path = ASSESSMENT_DATASET
     Each gap is ranked alone, exactly as `assess` ranks it, so a case's result does not
     depend on the other cases.
     """
-    config = config or GapConfig()
+    config = config or assistant.tuning.gap
     cases = load_gap_cases(path)
     results = []
     for stakeholder in dict.fromkeys(c.stakeholder for c in cases):

@@ -19,12 +19,10 @@ from assistant.assessment import (
     AnswerSheet,
     Assessment,
     Gap,
-    GapConfig,
     Statement,
     assess,
     build_plan,
     compare,
-    fuse,
     load_statements,
     parse_sheet,
     read_sheet,
@@ -34,8 +32,10 @@ from assistant.assessment import (
     validate_answers,
 )
 from assistant.assessment_export import answers_json, to_csv, to_html, to_markdown
+from assistant.config import GapConfig, RetrievalConfig
 from assistant.errors import InvalidInput
 from assistant.models import Hit
+from assistant.retrieval import fuse
 from corpus.text import normalise_space
 
 S = "employers"
@@ -145,8 +145,10 @@ def test_fuse_scores_only_the_scope_and_normalises_bm25_within_it() -> None:
     dense = {"a": 0.5, "b": 0.4}
     lexical = {"a": 2.0, "b": 4.0, "elsewhere": 40.0}  # "elsewhere" is out of scope
     # In-scope BM25 maximum is 4.0: a = 0.6*0.5 + 0.4*(2/4) = 0.5; b = 0.6*0.4 + 0.4*1 = 0.64
-    assert fuse(dense, lexical, dense_weight=0.6) == pytest.approx({"a": 0.5, "b": 0.64})
-    assert fuse({"a": 0.5}, {}, dense_weight=0.6) == pytest.approx({"a": 0.3})
+    assert fuse(dense, lexical, RetrievalConfig(dense_weight=0.6), scope_max=True) == \
+        pytest.approx({"a": 0.5, "b": 0.64})
+    assert fuse({"a": 0.5}, {}, RetrievalConfig(dense_weight=0.6), scope_max=True) == \
+        pytest.approx({"a": 0.3})
 
 
 def test_selection_keeps_actions_close_to_the_best_and_one_paragraph() -> None:
