@@ -14,6 +14,7 @@ from typing import Any
 from assistant.config import Tuning, load_tuning
 from assistant.errors import IndexUnavailable, InvalidInput, LLMUnavailable
 from assistant.extractive import Composer
+from assistant.lexicon import lexicon_for
 from assistant.models import Answer, Delta, Final, Hit, StreamEvent, collect
 from assistant.query import QueryAnalysis, analyse, validate_choice
 from assistant.retrieval import MODES, Retriever
@@ -69,8 +70,8 @@ class Assistant:
         validate_choice(phase, PHASES, "phase")
         pairs = [(snapshot.correct_spelling(user), reply)
                  for user, reply in clean_history(history)]
-        analysis = analyse(snapshot.correct_spelling(question), history=pairs,
-                           stakeholder=stakeholder, phase=phase)
+        analysis = analyse(snapshot.correct_spelling(question), lexicon_for(snapshot),
+                           history=pairs, stakeholder=stakeholder, phase=phase)
         analysis.question = question  # the answer echoes what the user typed
         return analysis
 

@@ -16,8 +16,9 @@ from functools import lru_cache
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from assistant.config import AnswerConfig
+from assistant.grounding import coverage
 from assistant.models import SECTION_BY_KIND, Answer, Citation, Hit
-from assistant.query import QueryAnalysis
+from assistant.query import QueryAnalysis, QuestionKind, Request
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.text import normalise_space, split_sentences
 from index.reader import IndexSnapshot, tokenize
@@ -47,23 +48,35 @@ class Composer:
         self.config = config or AnswerConfig()
 
     def should_refuse(self, analysis: QueryAnalysis, hits: list[Hit]) -> bool:
-        if analysis.kind in ("list", "out-of-scope"):  # decided by the analysis itself
-            return analysis.kind == "out-of-scope"
-        best = hits[0].score if hits else 0.0
-        if best < self.config.refuse_below:
+        """Refuse what the corpus cannot ground, and requests it cannot serve.
+
+        A task ("write", "translate") is never an answer from the guidebook. A verdict or
+        one person's own case is answered only when the guidebook speaks to it closely.
+        Otherwise the best match decides, with a higher bar for a question that shows no
+        sign of the domain. A list request names a role and a phase the index holds.
+        """
+        if analysis.request == Request.TASK:
             return True
-        return not analysis.in_domain and best < self.config.refuse_out_of_domain_below
+        c = self.config
+        best = max((h.match for h in hits[:10]), default=0.0)
+        if analysis.request != Request.QUESTION and best < c.refuse_request_below:
+            return True
+        if analysis.kind == QuestionKind.LIST:
+            return False
+        if best < c.refuse_below:
+            return True
+        return not analysis.in_domain and best < c.refuse_out_of_domain_below
 
     def compose(self, analysis: QueryAnalysis, hits: list[Hit],
                 snapshot: IndexSnapshot) -> Answer:
         if self.should_refuse(analysis, hits):
             return refusal(analysis)
         builder = _AnswerBuilder(analysis)
-        if analysis.kind == "fact":
+        if analysis.kind == QuestionKind.FACT:
             self._fact(builder, hits, analysis, snapshot)
-        elif analysis.kind == "list" or _is_comparison(analysis):
+        elif analysis.kind == QuestionKind.LIST or _is_comparison(analysis):
             self._list(builder, hits, snapshot, analysis)
-        elif analysis.kind == "cross-stakeholder":
+        elif analysis.kind == QuestionKind.CROSS_STAKEHOLDER:
             self._cross(builder, hits, analysis, snapshot)
         else:
             self._actions(builder, hits, analysis, snapshot)
@@ -77,10 +90,11 @@ class Composer:
         (others only when none of theirs passes the thresholds)."""
         candidates = _of_kind(hits, "action-points")
         named = [h for h in candidates if h.stakeholder in a.stakeholders]
-        actions = self._select(named, self.config.relative, self.config.max_actions) or \
-            self._select(candidates, self.config.relative, self.config.max_actions)
+        c = self.config
+        actions = self._select(named, c.relative, c.max_actions, margin=c.score_margin) or \
+            self._select(candidates, c.relative, c.max_actions, margin=c.score_margin)
         page = next((h for h in hits if h.document != GUIDEBOOK), None)
-        if not actions or (page and actions[0].score < page.score * self.config.relative):
+        if not actions or (page and actions[0].match < page.match * self.config.relative):
             self._fact(b, hits, a, snapshot)  # a project page answers it far better
             return
         stakeholders = _ordered(h.stakeholder for h in actions)
@@ -140,7 +154,7 @@ class Composer:
         """Project facts: the sentence that holds the fact, from the best web-page sections
         (all of each section, not only its best chunk)."""
         sources = [h for h in hits if h.document != GUIDEBOOK or h.kind == "other"][:3]
-        if not sources or sources[0].score < self.config.action_floor:
+        if not sources or sources[0].match < self.config.action_floor:
             return
         texts = [(h, c.text) for h in sources
                  for c in snapshot.units[h.unit_id]]
@@ -148,6 +162,11 @@ class Composer:
         scored = [(score + h.score, quote, h) for h, text in texts
                   for score, quote in _fact_spans(text, a, weights)]
         _, quote, best = max(scored, key=lambda t: t[0])
+        whole = " ".join(c.text for c in snapshot.units[best.unit_id])
+        if coverage(a.content, whole, snapshot.idf) < self.config.fact_coverage:
+            return  # the page is near, but it does not hold what was asked
+        if _wants_value_absent_from(a.question, quote):
+            return  # "how many ..." answered by a sentence with no number in it
         b.line(f"According to *{best.metadata['title']}*:")
         b.bullet(best, quote)
 
@@ -156,17 +175,23 @@ class Composer:
         """The most relevant intervention paragraph, as context, when it is close enough."""
         paragraphs = [h for h in _of_kind(hits, "interventions")
                       if not stakeholders or h.stakeholder in stakeholders]
-        if paragraphs and paragraphs[0].score >= self.config.background_floor:
+        if paragraphs and paragraphs[0].match >= self.config.background_floor:
             hit = paragraphs[0]
             b.line(f"\nBackground ({hit.metadata['heading'] or 'interventions'}):")
             b.bullet(hit, best_sentences(hit.text, a.query, self.config.background_sentences,
                                           snapshot.idf))
 
-    def _select(self, hits: list[Hit], relative: float, limit: int) -> list[Hit]:
-        if not hits or hits[0].score < self.config.action_floor:
+    def _select(self, hits: list[Hit], relative: float, limit: int, *,
+                margin: float | None = None) -> list[Hit]:
+        """The best unit and those matching the question at least `relative` as well; with
+        a `margin`, only its near-ties in rank too (one answer wanted, not a survey across
+        roles, whose units rank apart by their stakeholders' boosts)."""
+        if not hits or hits[0].match < self.config.action_floor:
             return []
-        cut = max(self.config.action_floor, hits[0].score * relative)
-        return [h for h in hits if h.score >= cut][:limit]
+        top = hits[0]
+        cut = max(self.config.action_floor, top.match * relative)
+        return [h for h in hits if h.match >= cut
+                and (margin is None or h.score >= top.score - margin)][:limit]
 
 
 class _AnswerBuilder:
@@ -206,12 +231,13 @@ def citation(hit: Hit, marker: int, quote: str) -> Citation:
 
 def refusal(analysis: QueryAnalysis) -> Answer:
     return Answer(question=analysis.question, answer=REFUSAL, grounded=False,
-                  meta={"answerer": "extractive", **analysis.to_meta(), "kind": "out-of-scope"})
+                  meta={"answerer": "extractive", **analysis.to_meta(),
+                        "kind": str(QuestionKind.OUT_OF_SCOPE)})
 
 
 def _is_comparison(analysis: QueryAnalysis) -> bool:
     """'Compare the on-boarding to-dos of companies and municipalities': both lists."""
-    return (analysis.kind == "cross-stakeholder" and len(analysis.stakeholders) > 1
+    return (analysis.kind == QuestionKind.CROSS_STAKEHOLDER and len(analysis.stakeholders) > 1
             and bool(analysis.phases))
 
 
@@ -280,6 +306,14 @@ def _question_words() -> frozenset[str]:
     """Stems of common English words ("how", "many", "people"): in a fact question they
     name no part of the answer and match the wrong sentence."""
     return frozenset(tokenize([" ".join(STOPWORDS_EN_PLUS)])[0]) | {"mani", "peopl"}
+
+
+def _wants_value_absent_from(question: str, quote: str) -> bool:
+    """A count or a date was asked for, and the best quote holds none: the page talks about
+    the thing but does not state the value, so quoting it would not answer."""
+    if COUNT_QUESTION.search(question) and not re.search(r"\d", quote):
+        return True
+    return bool(DATE_QUESTION.search(question) and not HAS_DATE.search(quote))
 
 
 def _fact_spans(text: str, analysis: QueryAnalysis, idf: dict[str, float]

@@ -10,7 +10,7 @@ means one thing everywhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.text import split_sentences
@@ -62,6 +62,19 @@ def supports(statement: str, sources: Sequence[str]) -> bool:
         return True  # nothing but framing: claims nothing
     found = set().union(*(tokenize([text])[0] for text in sources)) if sources else set()
     return len(words & found) / len(words) >= MIN_SUPPORT
+
+
+def coverage(words: Sequence[str], text: str, idf: Mapping[str, float]) -> float:
+    """How much of a question's content `text` speaks to: the IDF-weighted share of the
+    words' stems that it uses. A word the corpus never uses weighs as much as its rarest
+    word: "Sweden" in "How many permits did Sweden grant?" is the point of the question."""
+    stems = set(tokenize([" ".join(words)])[0])
+    if not stems:
+        return 1.0
+    rarest = max(idf.values(), default=1.0)
+    used = set(tokenize([text])[0])
+    total = sum(idf.get(t, rarest) for t in stems)
+    return sum(idf.get(t, rarest) for t in stems & used) / total
 
 
 def _sentences_with_markers(line: str) -> list[str]:

@@ -76,13 +76,24 @@ def collect(events: Iterable[StreamEvent]) -> Answer:
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved source unit with its fused, re-scored relevance."""
+    """A retrieved source unit.
+
+    `score` ranks it: how well its text matches, plus the query analysis's boosts for the
+    stakeholder and phase asked about. `match` is how well its text matches alone: what
+    the answerer judges grounding and near-ties by, so that a boost can put a unit first
+    but cannot make a weak match look strong.
+    """
 
     unit_id: str
     chunk_id: str
     score: float
     text: str
     metadata: dict[str, Any]
+    evidence: float | None = None  # the score before boosts; None when none were applied
+
+    @property
+    def match(self) -> float:
+        return self.score if self.evidence is None else self.evidence
 
     @property
     def kind(self) -> str:

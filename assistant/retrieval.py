@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from assistant.config import RetrievalConfig
 from assistant.models import Hit
-from assistant.query import QueryAnalysis
+from assistant.query import QueryAnalysis, QuestionKind
 from index.embeddings import Embedder
 from index.reader import IndexReader, IndexSnapshot
 
@@ -40,9 +40,10 @@ class Retriever:
         if mode in ("hybrid", "bm25"):
             lexical = dict(snapshot.lexical(analysis.lexical_query, self.config.candidates))
         fused = fuse(dense, lexical, self.config, mode=mode)
-        if rescore:
-            fused = {cid: s + self._adjust(snapshot, cid, analysis) for cid, s in fused.items()}
-        return best_per_unit(snapshot, fused)[:k]
+        if not rescore:
+            return best_per_unit(snapshot, fused)[:k]
+        boosted = {cid: s + self._adjust(snapshot, cid, analysis) for cid, s in fused.items()}
+        return best_per_unit(snapshot, boosted, evidence=fused)[:k]
 
     def _adjust(self, snapshot: IndexSnapshot, chunk_id: str, analysis: QueryAnalysis) -> float:
         """Boosts from the query analysis: they reorder, they never remove."""
@@ -51,7 +52,8 @@ class Retriever:
         delta = 0.0
         # In "which stakeholders ..." a named one is often the one being contrasted
         # ("apart from the ministries"), so it gets no boost there.
-        if analysis.stakeholders and meta["stakeholder"] and analysis.kind != "cross-stakeholder":
+        named = analysis.stakeholders and analysis.kind != QuestionKind.CROSS_STAKEHOLDER
+        if named and meta["stakeholder"]:
             if meta["stakeholder"] == analysis.stakeholders[0]:
                 delta += c.stakeholder_boost
             elif meta["stakeholder"] in analysis.stakeholders:
@@ -62,7 +64,7 @@ class Retriever:
             delta += c.phase_boost if meta["phase"] in analysis.phases else -c.phase_penalty
         if meta["kind"] == "action-points":
             delta += c.action_point_prior
-        if analysis.kind == "fact" and meta["document"] != "talent-hub-guidebook":
+        if analysis.kind == QuestionKind.FACT and meta["document"] != "talent-hub-guidebook":
             delta += c.fact_document_boost
         return delta
 
@@ -102,13 +104,17 @@ def _ranks(scores: Mapping[str, float]) -> dict[str, int]:
             enumerate(sorted(scores, key=scores.__getitem__, reverse=True))}
 
 
-def best_per_unit(snapshot: IndexSnapshot, scores: Mapping[str, float]) -> list[Hit]:
-    """Collapse chunks to their citable unit, keeping each unit's best chunk."""
+def best_per_unit(snapshot: IndexSnapshot, scores: Mapping[str, float],
+                  evidence: Mapping[str, float] | None = None) -> list[Hit]:
+    """Collapse chunks to their citable unit, keeping each unit's best chunk; `evidence`
+    gives the scores before boosts, when `scores` has them."""
     best: dict[str, Hit] = {}
     for cid, score in scores.items():
         record = snapshot.by_id[cid]
         if record.unit_id not in best or score > best[record.unit_id].score:
-            best[record.unit_id] = Hit(unit_id=record.unit_id, chunk_id=cid, score=float(score),
-                                       text=record.text, metadata=record.metadata)
+            best[record.unit_id] = Hit(
+                unit_id=record.unit_id, chunk_id=cid, score=float(score), text=record.text,
+                metadata=record.metadata,
+                evidence=None if evidence is None else float(evidence[cid]))
     return sorted(best.values(), key=lambda h: (-h.score, h.unit_id))  # ties: stable order
 

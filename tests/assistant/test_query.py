@@ -1,10 +1,11 @@
-"""Query analysis on its own: the vocabulary the issue names, follow-ups, overrides."""
+"""Query analysis on its own: roles, phases, kinds of question and request, follow-ups."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.query import analyse, detect, is_follow_up
+from assistant.lexicon import Lexicon
+from assistant.query import QuestionKind, Request, analyse, detect, is_follow_up
 
 
 @pytest.mark.parametrize(("question", "stakeholder"), [
@@ -21,8 +22,14 @@ from assistant.query import analyse, detect, is_follow_up
     ("What can an NGO do?", "civil-society"),
     ("We are a diaspora group", "civil-society"),
 ])
-def test_stakeholder_vocabulary(question: str, stakeholder: str) -> None:
-    assert detect(question).stakeholders == [stakeholder]
+def test_role_names(lexicon: Lexicon, question: str, stakeholder: str) -> None:
+    assert detect(question, lexicon).stakeholders == [stakeholder]
+
+
+def test_whom_a_role_serves_is_not_who_asks(lexicon: Lexicon) -> None:
+    """'students' fill the education section, but here the union asks about them."""
+    assert detect("How can our union reach international students?", lexicon
+                  ).stakeholders == ["trade-unions"]
 
 
 @pytest.mark.parametrize(("question", "phase"), [
@@ -35,94 +42,107 @@ def test_stakeholder_vocabulary(question: str, stakeholder: str) -> None:
     ("What helps retention?", "integration"),
     ("How can they feel part of the community?", "integration"),
 ])
-def test_phase_vocabulary(question: str, phase: str) -> None:
-    assert detect(question).phases == [phase]
+def test_phases(lexicon: Lexicon, question: str, phase: str) -> None:
+    assert detect(question, lexicon).phases == [phase]
 
 
-def test_the_role_in_the_closing_question_comes_first() -> None:
+def test_the_closing_question_decides_the_phase(lexicon: Lexicon) -> None:
+    question = ("Our members arrived years ago, so arrival support is not what we need. "
+                "How do we keep them involved for the long term?")
+    assert detect(question, lexicon).phases == ["integration"]
+
+
+def test_the_role_in_the_closing_question_comes_first(lexicon: Lexicon) -> None:
     question = ("Our graduates never hear back from Danish employers. "
                 "What could a uni careers service do about that?")
-    assert detect(question).stakeholders == ["education", "employers"]
+    assert detect(question, lexicon).stakeholders == ["education", "employers"]
 
 
-def test_civil_society_is_not_a_phase() -> None:
-    assert detect("What should civil society groups do when families have just arrived?"
-                  ).phases == ["on-boarding"]
+def test_civil_society_is_not_a_phase(lexicon: Lexicon) -> None:
+    assert detect("What should civil society groups do when families have just arrived?",
+                  lexicon).phases == ["on-boarding"]
 
 
-@pytest.mark.parametrize(("question", "themes"), [
-    ("How do we help spouses find work?", {"family", "jobs"}),
-    ("Danish language classes for staff", {"language"}),
-    ("Can they get their diplomas recognised?", {"qualifications"}),
-    ("We want to be known abroad as a good place to work", {"branding", "jobs"}),
-    ("Help with finding housing", {"housing"}),
+@pytest.mark.parametrize(("question", "theme"), [
+    ("How do we collect feedback and data from staff?", "data"),
+    ("Danish language learning for staff", "language"),
+    ("Can they get their qualifications recognised?", "professional-development"),
+    ("How do we build our brand abroad?", "branding"),
 ])
-def test_themes(question: str, themes: set[str]) -> None:
-    assert themes <= set(detect(question).themes)
+def test_themes_come_from_the_corpus(lexicon: Lexicon, question: str, theme: str) -> None:
+    assert theme in detect(question, lexicon).themes
 
 
 @pytest.mark.parametrize(("question", "kind"), [
-    ("What should employers do before talent arrives?", "list"),
-    ("Give me the checklist for municipalities in the on-boarding phase", "list"),
-    ("How can a trade union reach international students?", "action-point"),
-    ("Which stakeholders should help spouses find jobs?", "cross-stakeholder"),
-    ("How many people answered the remote work survey?", "fact"),
-    ("Which organisations launched the Talent Hub project with IOM?", "fact"),
-    ("Compare what unions and NGOs do about language", "cross-stakeholder"),
+    ("What should employers do before talent arrives?", QuestionKind.LIST),
+    ("Give me the checklist for municipalities in the on-boarding phase", QuestionKind.LIST),
+    ("How can a trade union reach international students?", QuestionKind.ACTION_POINT),
+    ("Which stakeholders should help spouses find jobs?", QuestionKind.CROSS_STAKEHOLDER),
+    ("How many people answered the remote work survey?", QuestionKind.FACT),
+    ("Which organisations launched the Talent Hub project with IOM?", QuestionKind.FACT),
+    ("Compare what unions and NGOs do about language", QuestionKind.CROSS_STAKEHOLDER),
 ])
-def test_question_kind(question: str, kind: str) -> None:
-    assert detect(question).kind == kind
+def test_question_kind(lexicon: Lexicon, question: str, kind: QuestionKind) -> None:
+    assert detect(question, lexicon).kind == kind
 
 
-@pytest.mark.parametrize("question", [
-    "Can you translate this into Danish for our welcome email: 'Welcome aboard!'",
-    "How do I correct my årsopgørelse on skat.dk?",
-    "I have had a fever for four days, should I take antibiotics?",
-    "Write a Python function that sorts a list",
+@pytest.mark.parametrize(("question", "form"), [
+    ("Can you translate this into Danish for our welcome email: 'Welcome aboard!'",
+     Request.TASK),
+    ("Draft a welcome letter for our new engineers", Request.TASK),
+    ("Am I allowed to stay if my permit expires?", Request.PERSONAL),
+    ("Can my employer fire me for failing the language exam?", Request.PERSONAL),
+    ("Is Denmark's immigration policy too strict?", Request.OPINION),
+    ("What do you think of the pay limit scheme?", Request.OPINION),
+    ("I run the international office. What should we do before students arrive?",
+     Request.QUESTION),
+    ("Should municipalities translate their websites for newcomers?", Request.QUESTION),
 ])
-def test_tasks_and_personal_advice_are_out_of_scope(question: str) -> None:
-    assert detect(question).kind == "out-of-scope"
+def test_the_form_of_the_request(lexicon: Lexicon, question: str, form: Request) -> None:
+    assert detect(question, lexicon).request == form
 
 
-def test_translation_as_a_topic_is_in_scope() -> None:
-    assert detect("Should municipalities translate their websites for newcomers?"
-                  ).kind != "out-of-scope"
+def test_words_the_corpus_never_uses_are_counted(lexicon: Lexicon) -> None:
+    analysis = detect("What does an Austrian work permit cost?", lexicon)
+    assert analysis.unknown == ("austrian",)
+    assert analysis.unknown_share == 0.25  # of: austrian, work, permit, cost
+    assert detect("How do we retain international staff?", lexicon).unknown_share < 0.5
 
 
-def test_out_of_domain_questions_are_flagged() -> None:
-    assert not detect("Give me a lasagna recipe").in_domain
-    assert detect("How do we retain international staff?").in_domain
+def test_out_of_domain_questions_are_flagged(lexicon: Lexicon) -> None:
+    assert not detect("Give me a lasagna recipe", lexicon).in_domain
+    assert detect("How do we retain international staff?", lexicon).in_domain
 
 
-def test_follow_up_keeps_the_topic_and_changes_the_stakeholder() -> None:
+def test_follow_up_keeps_the_topic_and_changes_the_stakeholder(lexicon: Lexicon) -> None:
     history = [("What should employers do before talent arrives?", "...")]
-    analysis = analyse("And what about municipalities?", history=history)
+    analysis = analyse("And what about municipalities?", lexicon, history=history)
     assert analysis.follow_up
     assert analysis.stakeholders == ["municipalities"]
     assert analysis.phases == ["pre-departure"]
-    assert analysis.kind == "list"
+    assert analysis.kind == QuestionKind.LIST
     assert "employers" not in analysis.query.lower()
 
 
-def test_follow_up_changes_only_the_phase() -> None:
+def test_follow_up_changes_only_the_phase(lexicon: Lexicon) -> None:
     history = [("How can our union reach foreign workers before they come?", "...")]
-    analysis = analyse("And after they arrive?", history=history)
+    analysis = analyse("And after they arrive?", lexicon, history=history)
     assert analysis.stakeholders == ["trade-unions"]
     assert analysis.phases == ["on-boarding"]
     assert "before they come" not in analysis.query
 
 
-def test_a_new_question_is_not_a_follow_up() -> None:
+def test_a_new_question_is_not_a_follow_up(lexicon: Lexicon) -> None:
     history = [("What should employers do before talent arrives?", "...")]
-    analysis = analyse("How can a university help international students find internships?",
-                       history=history)
+    question = "How can a university help international students find internships?"
+    analysis = analyse(question, lexicon, history=history)
     assert not analysis.follow_up
     assert analysis.stakeholders == ["education"]
-    assert not is_follow_up("How can a university help international students find internships?")
+    assert not is_follow_up(question)
 
 
-def test_explicit_arguments_override_detection() -> None:
-    analysis = analyse("What should employers do before talent arrives?",
+def test_explicit_arguments_override_detection(lexicon: Lexicon) -> None:
+    analysis = analyse("What should employers do before talent arrives?", lexicon,
                        stakeholder="municipalities", phase="integration")
     assert analysis.stakeholders == ["municipalities"]
     assert analysis.phases == ["integration"]
