@@ -222,7 +222,7 @@ def run_suite(settings: Settings, *, dataset: Path, split: str | None = None,
     naive: NaiveBaseline | None = None
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
+                  transient=True, disable=not console.is_terminal) as bar:
         if baselines:
             task = bar.add_task("Building the naive LangChain baseline", total=None)
             naive = NaiveBaseline(corpus, assistant.embedder, k=k)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
+from rich.console import Console, ConsoleOptions
 from rich.markdown import Markdown
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -26,8 +26,39 @@ from assistant.errors import IndexUnavailable, TalentHubError
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.settings import Settings
 
-console = Console(stderr=False)
-errors = Console(stderr=True)
+# Wide enough that no table or message of this CLI ever reaches it.
+UNWRAPPED_WIDTH = 10_000
+
+
+class Output(Console):
+    """rich's console, except that it never wraps when it does not write to a terminal.
+
+    Redirected (`talenthub index > build.log`), rich would still break lines at 80 columns
+    (or $COLUMNS) and cut messages and paths in two. There, every message stays one line
+    and a table takes its natural width. Checked at each print: tests swap the streams.
+    """
+
+    @property
+    def options(self) -> ConsoleOptions:
+        options = super().options
+        return options if self.is_terminal else options.update_width(UNWRAPPED_WIDTH)
+
+    def print(self, *objects: Any, soft_wrap: bool | None = None, **kwargs: Any) -> None:
+        if soft_wrap is None:
+            soft_wrap = not self.is_terminal
+        super().print(*objects, soft_wrap=soft_wrap, **kwargs)
+
+    def markdown(self, text: str) -> None:
+        """Rendered at a terminal; elsewhere the Markdown source itself, because rich crops
+        long list items when it may not wrap them."""
+        if self.is_terminal:
+            self.print(Markdown(text))
+        else:
+            self.out(text, highlight=False)
+
+
+console = Output(stderr=False)
+errors = Output(stderr=True)
 
 
 class UsageError(click.ClickException):
@@ -36,9 +67,7 @@ class UsageError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        # soft_wrap: rich would break a long message at 80 columns when stderr is a pipe.
-        errors.print(f"[bold red]error:[/] {self.format_message()}", highlight=False,
-                     soft_wrap=True)
+        errors.print(f"[bold red]error:[/] {self.format_message()}", highlight=False)
 
 
 @contextmanager
@@ -82,7 +111,8 @@ def index_command(settings: Settings, rebuild: bool) -> None:
 
     with user_errors(), Progress("[progress.description]{task.description}", BarColumn(),
                                  MofNCompleteColumn(), TimeElapsedColumn(),
-                                 console=errors, transient=True) as bar:
+                                 console=errors, transient=True,
+                                 disable=not errors.is_terminal) as bar:
         task = bar.add_task("Embedding chunks", total=None)
 
         def progress(done: int, total: int) -> None:
@@ -114,7 +144,7 @@ def index_command(settings: Settings, rebuild: bool) -> None:
 
 def print_answer(answer: Any) -> None:
     """Markdown answer, then its sources, for a person at a terminal."""
-    console.print(Markdown(answer.answer))
+    console.markdown(answer.answer)
     if answer.citations:
         console.print()
         console.print("[bold]Sources[/]")
@@ -228,7 +258,7 @@ def assess_command(settings: Settings, stakeholder: str, answers_path: Path | No
             raise UsageError(f"cannot write {output}: {exc.strerror}") from exc
         errors.print(f"Wrote {output}", highlight=False)
     elif sheet is not None and not as_json and fmt is None:
-        console.print(Markdown(to_markdown(result)))
+        console.markdown(to_markdown(result))
     else:
         click.echo(text, nl=False)
 

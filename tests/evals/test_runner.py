@@ -148,9 +148,9 @@ def write_dataset(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def invoke(tmp_path: Path, *args: str) -> tuple[int, str]:
-    """Exit code and output with rich's line wrapping undone."""
+    """Exit code and output (stdout and stderr)."""
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "eval", *args])
-    return result.exit_code, " ".join(result.output.split())
+    return result.exit_code, result.output
 
 
 @pytest.fixture

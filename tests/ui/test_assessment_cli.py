@@ -84,11 +84,12 @@ def test_bad_input_is_one_line_and_exit_2(data_dir: Path, tmp_path: Path, answer
     path = write(tmp_path / "bad.json", answers)
     result = run(data_dir, "-s", S, "--answers", str(path), *args)
     assert result.exit_code == 2
-    assert message in " ".join(result.stderr.split())
+    (line,) = result.stderr.splitlines()
+    assert message in line
     assert "Traceback" not in result.output
 
 
 def test_a_missing_file_is_named(data_dir: Path, tmp_path: Path) -> None:
     result = run(data_dir, "-s", S, "--answers", str(tmp_path / "nope.json"))
     assert result.exit_code == 2
-    assert "nope.json: no such file" in " ".join(result.stderr.split())
+    assert f"{tmp_path / 'nope.json'}: no such file" in result.stderr
