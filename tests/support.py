@@ -14,11 +14,15 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
+import pytest
 
 from corpus.settings import Settings
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 
 class FakeEmbedder:
@@ -56,8 +60,6 @@ def build_real_index(data_dir: Path) -> Settings:
 
 def copy_corpus(target: Path) -> Path:
     """A writable copy of the repo corpus and its manifest, for add/change/delete tests."""
-    import shutil
-
     from corpus.settings import DEFAULT_CORPUS_DIR
 
     shutil.copytree(DEFAULT_CORPUS_DIR, target)
@@ -65,8 +67,54 @@ def copy_corpus(target: Path) -> Path:
     return target
 
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ENV = "TALENTHUB_TEST_CHROMIUM"  # a Chromium binary other than the one on PATH
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+INSTALL_CHROMIUM = f"install it (apt-get install chromium) or set {CHROMIUM_ENV}"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def browser_unavailable(reason: str) -> NoReturn:
+    """A browser test that cannot run: in CI (`CI=true`) that fails the run, so CI cannot go
+    green without the browser tests; elsewhere it is skipped, saying why."""
+    if in_ci():
+        pytest.fail(f"CI needs the browser tests, and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def chromium_path() -> str:
+    configured = os.environ.get(CHROMIUM_ENV)
+    if configured:
+        if not Path(configured).is_file():
+            browser_unavailable(f"{CHROMIUM_ENV}={configured} is not a file")
+        return configured
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        browser_unavailable(f"Chromium is not on PATH: {INSTALL_CHROMIUM}")
+    return found
+
+
+@contextmanager
+def launch_browser() -> Iterator[Browser]:
+    """Headless Chromium through Playwright, closed afterwards."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        browser_unavailable("the playwright package is missing: pip install -e '.[dev]'")
+    path = chromium_path()
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        except Error as exc:
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            browser_unavailable(f"Chromium at {path} cannot start ({first_line}); "
+                                f"{INSTALL_CHROMIUM}")
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def free_port() -> int:
@@ -108,7 +156,6 @@ def stop(process: subprocess.Popen[Any]) -> None:
 
 def _wait_healthy(process: subprocess.Popen[Any], url: str, log: Path) -> None:
     import httpx
-    import pytest
 
     deadline = time.monotonic() + 120
     while True:
