@@ -16,11 +16,12 @@ from assistant.extractive import Composer
 from assistant.models import Answer, Delta, Final, Hit, StreamEvent, collect
 from assistant.query import QueryAnalysis, analyse, validate_choice
 from assistant.retrieval import MODES, RetrievalConfig, Retriever
+from assistant.spelling import correct_spelling
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 from index.embeddings import Embedder, load_embedder
 from index.reader import ChunkRecord, IndexReader, IndexSnapshot
-from index.store import NoIndex
+from index.store import REBUILD_INDEX, NoIndex
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_HISTORY_TURNS = 10
@@ -65,10 +66,12 @@ class Assistant:
         question = clean_question(question)
         validate_choice(stakeholder, STAKEHOLDERS, "stakeholder")
         validate_choice(phase, PHASES, "phase")
-        pairs = [(snapshot.correct_spelling(user), reply)
-                 for user, reply in clean_history(history)]
-        analysis = analyse(snapshot.correct_spelling(question), history=pairs,
-                           stakeholder=stakeholder, phase=phase)
+        def spelled(text: str) -> str:
+            return correct_spelling(text, snapshot.vocabulary, snapshot.idf)
+
+        pairs = [(spelled(user), reply) for user, reply in clean_history(history)]
+        analysis = analyse(spelled(question), history=pairs, stakeholder=stakeholder,
+                           phase=phase)
         analysis.question = question  # the answer echoes what the user typed
         return analysis
 
@@ -131,7 +134,7 @@ class Assistant:
         if snapshot.model and snapshot.model != self.embedder.name:
             raise IndexUnavailable(
                 f"the index was built with '{snapshot.model}' but the assistant uses "
-                f"'{self.embedder.name}'; run `talenthub index --rebuild`")
+                f"'{self.embedder.name}'; {REBUILD_INDEX}")
         return snapshot
 
     def status(self) -> dict[str, Any]:

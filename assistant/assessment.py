@@ -29,6 +29,7 @@ from assistant.models import Citation, Hit
 from assistant.query import validate_choice
 from assistant.retrieval import best_per_unit
 from corpus.models import FOCUS_GROUPS, PHASES, STAKEHOLDERS
+from index.store import REBUILD_INDEX
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
@@ -192,7 +193,7 @@ def load_statements(assistant: Assistant, stakeholder: str) -> list[Statement]:
     units = assistant.units(kind="self-assessment", stakeholder=stakeholder)
     if not units:
         raise InvalidInput(f"the index has no self-assessment statements for {stakeholder}; "
-                           "index the guidebook with `talenthub index --rebuild`")
+                           f"add the guidebook to the corpus and {REBUILD_INDEX}")
     statements = [Statement(id=u.unit_id, stakeholder=stakeholder,
                             number=int(u.metadata["number"]), focus=str(u.metadata["focus"]),
                             label=str(u.metadata.get("heading") or ""), text=u.text)
