@@ -31,6 +31,28 @@ METRICS = ("hit_rate", "citation_recall", "citation_precision", "retrieval_recal
            "refusal_accuracy", "false_refusal_rate", "fact_accuracy", "quote_faithfulness")
 # Lower is better for these; everything else is a score in [0, 1] where higher is better.
 LOWER_IS_BETTER = frozenset({"false_refusal_rate"})
+# The three figures shown per stakeholder, phase and kind, and per case.
+HEADLINE = ("hit_rate", "citation_recall", "citation_precision")
+# Per-case metrics whose shortfall makes a case worth reading in the report.
+CASE_CHECKS = ("hit_rate", "citation_recall", "citation_precision", "refusal_accuracy",
+               "fact_accuracy", "quote_faithfulness")
+LABELS = {
+    "hit_rate": "Hit rate", "citation_recall": "Citation recall",
+    "citation_precision": "Citation precision", "retrieval_recall": "Retrieval recall@k",
+    "mrr": "MRR@k", "refusal_accuracy": "Refusal accuracy",
+    "false_refusal_rate": "False refusals (in scope)", "fact_accuracy": "Fact accuracy",
+    "quote_faithfulness": "Quote faithfulness",
+}
+
+
+def label(metric: str, k: int) -> str:
+    """The metric's name for people, with the retrieval depth filled in ("MRR@10")."""
+    return LABELS[metric].replace("@k", f"@{k}")
+
+
+def format_score(value: float | None, digits: int = 2) -> str:
+    """A score as printed and shown in reports; "–" where the metric does not apply."""
+    return "–" if value is None else f"{value:.{digits}f}"
 
 
 @dataclass(frozen=True)

@@ -282,21 +282,23 @@ def eval_command(settings: Settings, dataset: Path | None, split: str, report_di
                  compare: tuple[Path, Path] | None) -> None:
     """Score the assistant's citations on an eval dataset; exit 1 below the thresholds."""
     from evals import assessment_eval, runner
+    from evals.compare import load_report
+    from evals.console import print_comparison, print_summary
     from evals.dataset import split_path
+    from evals.report import write_reports
 
     if compare:
         with user_errors():
-            old, new = (runner.load_report(path) for path in compare)
-        runner.print_comparison(old, new, console)
+            old, new = (load_report(path) for path in compare)
+        print_comparison(old, new, console)
         return
     with user_errors():
         report = runner.run_suite(
             settings, dataset=dataset or split_path(split), split=None if dataset else split,
             baselines=baselines, thresholds_path=thresholds or runner.THRESHOLDS_PATH,
             console=errors)
-        json_path, html_path = runner.write_reports(
-            report, report_dir or settings.data_dir / "eval")
-    runner.print_summary(report, console)
+        json_path, html_path = write_reports(report, report_dir or settings.data_dir / "eval")
+    print_summary(report, console)
     console.print(f"Reports: {json_path}, {html_path} ({report.config['seconds']:.0f} s)",
                   highlight=False)
     # The self-assessment's gap-to-action mapping: its own dataset, metrics and thresholds.

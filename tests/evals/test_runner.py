@@ -14,18 +14,11 @@ from rich.console import Console
 
 from corpus.load import CorpusLoad
 from evals.baselines import AssistantPipeline, RetrieverBaseline
+from evals.compare import compare_reports
+from evals.console import print_comparison, print_summary
 from evals.dataset import Case
-from evals.runner import (
-    EvalReport,
-    ThresholdError,
-    compare_reports,
-    evaluate,
-    load_thresholds,
-    print_comparison,
-    print_summary,
-    render_html,
-    write_reports,
-)
+from evals.report import render_html, write_reports
+from evals.runner import EvalReport, ThresholdError, evaluate, load_thresholds
 from ui.cli import cli
 
 E1, E2 = "employers/pre-departure/1", "employers/pre-departure/2"
@@ -95,7 +88,7 @@ def test_report_json_has_every_case_with_right_missing_wrong(corpus: CorpusLoad,
 def test_html_is_self_contained_and_escaped(corpus: CorpusLoad) -> None:
     page = render_html(run(corpus))
     assert "<script" not in page  # the rogue question is shown escaped
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp;" in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp;" in page
     assert "src=" not in page and "<link" not in page and "@import" not in page
     assert page.count("<svg") == 6  # 3 headline metrics x (stakeholder, phase)
     assert "BM25 only" in page and "below threshold" in page
