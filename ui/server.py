@@ -41,11 +41,12 @@ from ui.access import (
     ui_logins,
 )
 from ui.app import (
-    PAGE_HEAD,
+    CSS_PATHS,
+    HEAD_PATHS,
     UIContext,
+    branding_css,
     build_ui,
     load_documents,
-    page_css,
     page_js,
     theme,
 )
@@ -128,7 +129,8 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
     return gr.mount_gradio_app(
         app, demo, path="/", auth=logins, root_path=settings.root_path or None,
         footer_links=[], ssr_mode=False, mcp_server=False, show_error=False,
-        theme=theme(), css=page_css(branding), js=page_js(settings.embed), head=PAGE_HEAD)
+        theme=theme(), css=branding_css(branding), css_paths=list(CSS_PATHS),
+        js=page_js(settings.embed), head_paths=list(HEAD_PATHS))
 
 
 api = APIRouter(prefix="/api", tags=["assistant"])
