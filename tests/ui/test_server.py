@@ -251,6 +251,33 @@ def test_framing_is_denied_unless_configured(client: TestClient) -> None:
         assert response.headers["x-frame-options"] == "DENY"
 
 
+SECURITY = {"x-content-type-options": "nosniff",
+            "referrer-policy": "strict-origin-when-cross-origin",
+            "content-security-policy": "frame-ancestors 'none'", "x-frame-options": "DENY"}
+
+
+def test_every_response_carries_the_security_headers(
+        settings: Settings, make_fake: Callable[..., Any]) -> None:
+    client = client_for(settings, make_fake(error=RuntimeError("boom")))
+    asset = re.findall(r'import\("\./(assets/[^"]+)"\)', client.get("/gradio.js").text)[0]
+    responses = {
+        "chat": client.get("/"), "chat config": client.get("/config"),
+        "static file": client.get(f"/{asset}"), "web component": client.get("/gradio.js"),
+        "health": client.get("/api/health"), "docs": client.get("/api/docs"),
+        "schema": client.get("/api/openapi.json"),
+        "not found": client.get("/api/nope"), "static not found": client.get("/assets/nope.js"),
+        "bad json": client.post("/api/ask", content=b"{", headers={
+            "Content-Type": "application/json"}),
+        "bad question": client.post("/api/ask", json={"question": ""}),
+        "server error": client.post("/api/ask", json=QUESTION),
+    }
+    assert responses["server error"].status_code == 500
+    assert responses["static file"].status_code == 200
+    for what, response in responses.items():
+        for name, value in SECURITY.items():
+            assert response.headers.get_list(name) == [value], (what, name, response.headers)
+
+
 def test_configured_sites_may_frame_the_page(settings: Settings, fake: Any) -> None:
     client = client_for(settings, fake, allowed_origins=f"{PARTNER},https://b.example")
     response = client.get("/?embed=1")
