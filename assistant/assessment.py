@@ -159,7 +159,7 @@ class AnswerSheet:
 
 @dataclass(frozen=True)
 class Assessment:
-    """Everything every export shows; `to_dict` is the contract of issue 6."""
+    """Everything every export shows; `to_dict` is a contract (docs/architecture.md, 3)."""
 
     stakeholder: str
     statements: tuple[Statement, ...]

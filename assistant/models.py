@@ -1,4 +1,5 @@
-"""The answer contract (DESIGN.md section 3) as dataclasses shared by CLI, API and UI."""
+"""The answer contract (docs/architecture.md, section 3) as dataclasses shared by CLI, API
+and UI."""
 
 from __future__ import annotations
 

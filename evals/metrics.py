@@ -80,7 +80,7 @@ class Aggregate:
 
 
 def is_action_point(unit_id: str) -> bool:
-    """`{stakeholder}/{phase}/{n}` (DESIGN.md section 2)."""
+    """`{stakeholder}/{phase}/{n}` (docs/architecture.md, section 2)."""
     parts = unit_id.split("/")
     return len(parts) == 3 and parts[1] in PHASES and parts[2].isdigit()
 
@@ -138,7 +138,7 @@ def reciprocal_rank(expected: Sequence[str], ranked: Sequence[str], k: int) -> f
 
 
 def is_refusal(grounded: bool, cited: Sequence[str]) -> bool:
-    """A refusal says the corpus has no answer and cites nothing (DESIGN.md section 3)."""
+    """A refusal says the corpus has no answer and cites nothing (docs/architecture.md, 3)."""
     return not grounded and not cited
 
 

@@ -1,4 +1,4 @@
-"""Query analysis on its own: the vocabulary the issue names, follow-ups, overrides."""
+"""Query analysis on its own: practitioners' vocabulary, follow-ups, overrides."""
 
 from __future__ import annotations
 

@@ -103,7 +103,7 @@ def test_summary_prints_baselines_beside_the_assistant(corpus: CorpusLoad) -> No
     assert "1 case(s) with errors: b" in text
 
 
-def test_bundled_thresholds_are_the_issue_targets(tmp_path: Path) -> None:
+def test_bundled_thresholds_are_the_quality_targets(tmp_path: Path) -> None:
     thresholds = load_thresholds()
     assert thresholds["hit_rate"] == 0.95
     assert thresholds["citation_recall"] == 0.90

@@ -32,7 +32,7 @@ def write(path: Path, data: object) -> Path:
     return path
 
 
-def test_json_output_has_the_issue_shape(data_dir: Path, tmp_path: Path) -> None:
+def test_json_output_has_the_documented_shape(data_dir: Path, tmp_path: Path) -> None:
     answers = write(tmp_path / "a.json", {f"{S}/self-assessment/3": "no",
                                           f"{S}/self-assessment/1": "yes"})
     result = run(data_dir, "--stakeholder", S, "--answers", str(answers), "--json")
