@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 from collections.abc import Iterator
@@ -70,6 +71,7 @@ def copy_corpus(target: Path) -> Path:
 CHROMIUM_ENV = "TALENTHUB_TEST_CHROMIUM"  # a Chromium binary other than the one on PATH
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 INSTALL_CHROMIUM = f"install it (apt-get install chromium) or set {CHROMIUM_ENV}"
+SHORT_PATH = 40  # leaves room for Chromium's own folder and socket name under it
 
 
 def in_ci() -> bool:
@@ -104,17 +106,31 @@ def launch_browser() -> Iterator[Browser]:
     except ImportError:
         browser_unavailable("the playwright package is missing: pip install -e '.[dev]'")
     path = chromium_path()
-    with sync_playwright() as playwright:
+    with sync_playwright() as playwright, short_tmpdir() as tmpdir:
         try:
-            browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS,
+                                                 env={**os.environ, "TMPDIR": tmpdir})
         except Error as exc:
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-            browser_unavailable(f"Chromium at {path} cannot start ({first_line}); "
+            lines = str(exc).strip().splitlines() or [repr(exc)]
+            reason = next((line for line in lines if "FATAL" in line), lines[0])
+            browser_unavailable(f"Chromium at {path} cannot start ({reason.strip()}); "
                                 f"{INSTALL_CHROMIUM}")
         try:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def short_tmpdir() -> Iterator[str]:
+    """A private temporary folder with a short path. Chromium puts a Unix socket under
+    $TMPDIR, and a socket path may not exceed about 100 bytes: under a long TMPDIR the
+    browser aborts ("Socket path too long")."""
+    root = tempfile.gettempdir()
+    if len(root) > SHORT_PATH and Path("/tmp").is_dir():
+        root = "/tmp"
+    with tempfile.TemporaryDirectory(prefix="browser-", dir=root) as path:
+        yield path
 
 
 def free_port() -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,16 @@ def test_a_browser_that_cannot_start_fails_in_ci(tmp_path: Path,
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="cannot start"), launch_browser():
         pass
+
+
+@pytest.mark.browser
+def test_the_browser_starts_under_a_long_tmpdir(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chromium's socket under $TMPDIR would exceed the path limit: the suite must not pass
+    or fail with the length of the machine's temporary folder."""
+    long = tmp_path / ("a-long-folder-name-" * 6)
+    long.mkdir()
+    monkeypatch.setenv("TMPDIR", str(long))
+    monkeypatch.setattr(tempfile, "tempdir", str(long))  # it caches the first answer
+    with launch_browser() as browser:
+        assert browser.new_page().evaluate("1 + 1") == 2
