@@ -51,6 +51,7 @@ from ui.app import (
 )
 from ui.assess_routes import assessment_router
 from ui.branding import Branding, load_branding
+from ui.doors import open_doors
 from ui.feedback import Feedback, FeedbackStore
 from ui.schemas import (
     AnswerModel,
@@ -108,6 +109,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
     _error_handlers(app)
     app.include_router(api)
     app.include_router(assessment_router(assistant), dependencies=[Depends(caller)])
+    open_doors(app, assistant, caller)
     # Always install CORSMiddleware, even with no origins: Gradio then leaves CORS to it,
     # instead of applying its own localhost-friendly policy to the mounted UI.
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=False,
