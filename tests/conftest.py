@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from support import FakeEmbedder, build_real_index, serve
+from support import LIVE_KEY, FakeEmbedder, build_real_index, serve
 
 from corpus.settings import Settings
 
@@ -37,6 +37,9 @@ def real_assistant(real_settings: Settings):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def live_server(real_settings: Settings, tmp_path_factory: pytest.TempPathFactory
                 ) -> Iterator[str]:
-    """One `talenthub serve` on the real index, shared by the browser tests."""
-    with serve(real_settings.data_dir, tmp_path_factory.mktemp("serve") / "serve.log") as url:
+    """One `talenthub serve` on the real index, shared by the browser and door tests. It
+    needs `LIVE_KEY`, as a partner's server would, and has no rate limit."""
+    with serve(real_settings.data_dir, tmp_path_factory.mktemp("serve") / "serve.log",
+               env={"TALENTHUB_API_KEYS": f"tests:{LIVE_KEY}",
+                    "TALENTHUB_RATE_LIMIT_PER_MINUTE": "0"}) as url:
         yield url

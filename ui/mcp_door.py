@@ -38,6 +38,7 @@ INSTRUCTIONS = (
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 UNIT_URI = "talenthub://unit/{+id}"  # `+`: the slashes of an id stay as they are
 MAX_RESULTS = 50
+SERVER_ERROR = -32000  # JSON-RPC's implementation-defined server error
 
 Question = Annotated[str, Field(description="A question about retaining international "
                                             "talent, in the user's words.")]
@@ -151,7 +152,8 @@ def mcp_server(door: Door) -> MCPServer:
 
 class KeyGate:
     """ASGI: the `/api/` key check and rate limit in front of the MCP endpoint. The caller
-    is kept on the request state, where the tools read it."""
+    is kept on the request state, where the tools read it. A refusal keeps its status and
+    headers, with a JSON-RPC error as the body, which MCP clients show as it is."""
 
     def __init__(self, app: ASGIApp, door: Door):
         self.app = app
@@ -162,7 +164,9 @@ class KeyGate:
         try:
             request.state.caller = self.door.identify(request)
         except HTTPException as exc:
-            await JSONResponse({"detail": exc.detail}, exc.status_code,
+            error = {"code": SERVER_ERROR, "message": exc.detail,
+                     "data": {"status": exc.status_code}}
+            await JSONResponse({"jsonrpc": "2.0", "id": None, "error": error}, exc.status_code,
                                headers=exc.headers)(scope, receive, send)
             return
         await self.app(scope, receive, send)

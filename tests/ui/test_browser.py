@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import CHROMIUM, CHROMIUM_ARGS
+from support import CHROMIUM, CHROMIUM_ARGS, LIVE_KEY
 
 QUESTION = "What should employers do before international talent arrives?"
 
@@ -24,7 +24,8 @@ pytestmark = [
 def test_question_answer_and_an_opened_source(live_server: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    expected = httpx.post(f"{live_server}/api/ask", json={"question": QUESTION}, timeout=30).json()
+    expected = httpx.post(f"{live_server}/api/ask", json={"question": QUESTION},
+                          headers={"X-API-Key": LIVE_KEY}, timeout=30).json()
     assert expected["citations"], "the API found no sources for the test question"
 
     with sync_playwright() as playwright:

@@ -31,7 +31,8 @@ def test_mcp_needs_a_key_counts_the_rate_limit_and_knows_the_caller(
                                                  "rate_limit_per_minute": 2}), make_fake())
     with TestClient(app) as client:  # runs the lifespan, where the MCP sessions live
         missing = client.post("/mcp", json=CALL, headers=MCP_HEADERS)
-        assert missing.status_code == 401 and "needs an API key" in missing.json()["detail"]
+        assert missing.status_code == 401
+        assert "needs an API key" in missing.json()["error"]["message"]
         wrong = client.post("/mcp", json=CALL, headers={**MCP_HEADERS, "X-API-Key": "nope"})
         assert wrong.status_code == 401
         key = {**MCP_HEADERS, "Authorization": "Bearer secret-1"}
