@@ -7,6 +7,7 @@ lower a good source, not hide it. Explicit `stakeholder`/`phase` arguments win.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
@@ -395,7 +396,7 @@ def _last_topic(history: list[tuple[str, str]]) -> str | None:
     return " ".join(reversed(chain))
 
 
-def validate_choice(value: str | None, choices: dict[str, str], what: str) -> str | None:
+def validate_choice(value: str | None, choices: Collection[str], what: str) -> str | None:
     if value is not None and value not in choices:
         from assistant.errors import InvalidInput
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
-from support import FakeEmbedder, build_real_index, launch_browser, serve
+from support import LIVE_KEY, FakeEmbedder, build_real_index, launch_browser, serve
 
 from corpus.settings import Settings
 
@@ -49,6 +49,9 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="session")
 def live_server(real_settings: Settings, tmp_path_factory: pytest.TempPathFactory
                 ) -> Iterator[str]:
-    """One `talenthub serve` on the real index, shared by the browser tests."""
-    with serve(real_settings.data_dir, tmp_path_factory.mktemp("serve") / "serve.log") as url:
+    """One `talenthub serve` on the real index, shared by the browser and door tests. It
+    needs `LIVE_KEY`, as a partner's server would, and has no rate limit."""
+    with serve(real_settings.data_dir, tmp_path_factory.mktemp("serve") / "serve.log",
+               env={"TALENTHUB_API_KEYS": f"tests:{LIVE_KEY}",
+                    "TALENTHUB_RATE_LIMIT_PER_MINUTE": "0"}) as url:
         yield url

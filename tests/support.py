@@ -23,6 +23,7 @@ import pytest
 from corpus.settings import Settings
 
 if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
     from playwright.sync_api import Browser
 
 
@@ -49,6 +50,16 @@ class FakeEmbedder:
         return vectors / np.where(norms == 0, 1.0, norms)
 
 
+def client_for(settings: Settings, assistant: Any, **overrides: Any) -> TestClient:
+    """The whole server in process, with some settings overridden."""
+    from fastapi.testclient import TestClient
+
+    from ui.server import create_app
+
+    return TestClient(create_app(settings.model_copy(update=overrides), assistant),
+                      raise_server_exceptions=False)
+
+
 def build_real_index(data_dir: Path) -> Settings:
     """The repo corpus indexed with the real MiniLM model (about 20 s)."""
     from index.build import build_index
@@ -69,6 +80,7 @@ def copy_corpus(target: Path) -> Path:
 
 
 CHROMIUM_ENV = "TALENTHUB_TEST_CHROMIUM"  # a Chromium binary other than the one on PATH
+LIVE_KEY = "live-test-key"  # the API key of the shared `live_server`
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 INSTALL_CHROMIUM = f"install it (apt-get install chromium) or set {CHROMIUM_ENV}"
 SHORT_PATH = 40  # leaves room for Chromium's own folder and socket name under it
@@ -143,13 +155,11 @@ def free_port() -> int:
 def serve(data_dir: Path, log: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
     """`talenthub serve` as a subprocess on a free loopback port, healthy before it yields."""
     port = free_port()
-    talenthub = shutil.which("talenthub", path=str(Path(sys.executable).parent))
-    command = [talenthub] if talenthub else [sys.executable, "-m", "ui.cli"]
     environment = {**os.environ, "TALENTHUB_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1",
                    "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
     with log.open("w") as out:
-        process = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port",
-                                    str(port)], env=environment, stdout=out,
+        process = subprocess.Popen([*talenthub_command(), "serve", "--host", "127.0.0.1",
+                                    "--port", str(port)], env=environment, stdout=out,
                                    stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -157,6 +167,12 @@ def serve(data_dir: Path, log: Path, *, env: dict[str, str] | None = None) -> It
         yield url
     finally:
         stop(process)
+
+
+def talenthub_command() -> list[str]:
+    """The `talenthub` of this interpreter's environment."""
+    talenthub = shutil.which("talenthub", path=str(Path(sys.executable).parent))
+    return [talenthub] if talenthub else [sys.executable, "-m", "ui.cli"]
 
 
 def stop(process: subprocess.Popen[Any]) -> None:

@@ -25,6 +25,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from assistant.errors import IndexUnavailable, TalentHubError
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.settings import Settings
+from ui.mcp_stdio import mcp_command
 
 # Wide enough that no table or message of this CLI ever reaches it.
 UNWRAPPED_WIDTH = 10_000
@@ -368,6 +369,9 @@ def feedback_export_command(settings: Settings, output: Path | None) -> None:
             raise UsageError(f"cannot write {output}: {exc.strerror}") from exc
     errors.print(f"{len(lines)} feedback records exported from {store.path}"
                  + (f" to {output}" if output else ""), highlight=False)
+
+
+cli.add_command(mcp_command)
 
 
 def main(argv: list[str] | None = None) -> None:

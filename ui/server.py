@@ -53,6 +53,7 @@ from ui.app import (
 )
 from ui.assess_routes import assessment_router
 from ui.branding import Branding, load_branding
+from ui.doors import open_doors
 from ui.feedback import Feedback, FeedbackStore
 from ui.schemas import (
     AnswerModel,
@@ -111,6 +112,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
     _error_handlers(app, headers)
     app.include_router(api)
     app.include_router(assessment_router(assistant), dependencies=[Depends(caller)])
+    open_doors(app, assistant, caller)
     # Always install CORSMiddleware, even with no origins: Gradio then leaves CORS to it,
     # instead of applying its own localhost-friendly policy to the mounted UI.
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=False,

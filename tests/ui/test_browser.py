@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from support import LIVE_KEY
 
 QUESTION = "What should employers do before international talent arrives?"
 
@@ -22,7 +23,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_question_answer_and_an_opened_source(browser: Browser, live_server: str) -> None:
     from playwright.sync_api import expect
 
-    expected = httpx.post(f"{live_server}/api/ask", json={"question": QUESTION}, timeout=30).json()
+    expected = httpx.post(f"{live_server}/api/ask", json={"question": QUESTION},
+                          headers={"X-API-Key": LIVE_KEY}, timeout=30).json()
     assert expected["citations"], "the API found no sources for the test question"
 
     page = browser.new_page(viewport={"width": 390, "height": 844})

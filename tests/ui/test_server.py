@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from support import client_for
 
 from assistant.errors import IndexUnavailable, NoIndex
 from assistant.models import Answer, Citation
@@ -19,25 +20,6 @@ from ui.server import create_app
 
 QUESTION = {"question": "What should employers do before talent arrives?"}
 PARTNER = "https://intranet.example.org"
-
-
-def client_for(settings: Settings, assistant: Any, **overrides: Any) -> TestClient:
-    settings = settings.model_copy(update=overrides)
-    return TestClient(create_app(settings, assistant), raise_server_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory,
-           make_fake: Callable[..., Any]) -> tuple[TestClient, Any]:
-    """One app for the tests that change no state: building one takes about a second."""
-    fake = make_fake()
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), rate_limit_per_minute=0)
-    return client_for(settings, fake), fake
-
-
-@pytest.fixture
-def client(shared: tuple[TestClient, Any]) -> TestClient:
-    return shared[0]
 
 
 def sse_events(text: str) -> list[tuple[str, dict[str, Any]]]:
