@@ -9,20 +9,25 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.config import Tuning, load_tuning
 from assistant.errors import IndexUnavailable, InvalidInput, LLMUnavailable
 from assistant.extractive import Composer
 from assistant.lexicon import lexicon_for
-from assistant.models import Answer, Delta, Final, Hit, StreamEvent, collect
+from assistant.models import KINDS, Answer, Delta, Final, Hit, StreamEvent, collect
 from assistant.query import QueryAnalysis, analyse, validate_choice
 from assistant.retrieval import MODES, Retriever
+from assistant.spelling import correct_spelling
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 from index.embeddings import Embedder, load_embedder
 from index.reader import ChunkRecord, IndexReader, IndexSnapshot
-from index.store import NoIndex
+from index.store import REBUILD_INDEX, NoIndex
+
+if TYPE_CHECKING:  # LangChain loads only when an adapter is asked for
+    from langchain_core.retrievers import BaseRetriever
+    from langchain_core.runnables import Runnable
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_HISTORY_TURNS = 10
@@ -68,31 +73,36 @@ class Assistant:
         question = clean_question(question)
         validate_choice(stakeholder, STAKEHOLDERS, "stakeholder")
         validate_choice(phase, PHASES, "phase")
-        pairs = [(snapshot.correct_spelling(user), reply)
-                 for user, reply in clean_history(history)]
-        analysis = analyse(snapshot.correct_spelling(question), lexicon_for(snapshot),
-                           history=pairs, stakeholder=stakeholder, phase=phase)
+        def spelled(text: str) -> str:
+            return correct_spelling(text, snapshot.vocabulary, snapshot.idf)
+
+        pairs = [(spelled(user), reply) for user, reply in clean_history(history)]
+        analysis = analyse(spelled(question), lexicon_for(snapshot), history=pairs,
+                           stakeholder=stakeholder, phase=phase)
         analysis.question = question  # the answer echoes what the user typed
         return analysis
 
     def retrieve(self, question: str, *, history: History | None = None,
                  stakeholder: str | None = None, phase: str | None = None,
-                 k: int = 10) -> list[Hit]:
-        """The ranked source units the answer is composed from (for evals and debugging)."""
+                 kind: str | None = None, k: int = 10) -> list[Hit]:
+        """The ranked source units the answer is composed from (for evals, debugging and
+        search); `kind` keeps one kind of unit, ranked among all."""
         return self.retrieve_with(question, history=history, stakeholder=stakeholder,
-                                  phase=phase, k=k, mode="hybrid")
+                                  phase=phase, kind=kind, k=k, mode="hybrid")
 
     def retrieve_with(self, question: str, *, mode: str, history: History | None = None,
                       stakeholder: str | None = None, phase: str | None = None,
-                      k: int = 10) -> list[Hit]:
+                      kind: str | None = None, k: int = 10) -> list[Hit]:
         """One retriever alone (`dense`, `bm25`) or the full hybrid, for baselines."""
         if mode not in MODES:
             raise InvalidInput(f"unknown retrieval mode '{mode}'; choose one of {MODES}")
+        validate_choice(kind, KINDS, "kind")
         snapshot = self.check_index()
         analysis = self._analyse(snapshot, question, history=history, stakeholder=stakeholder,
                                  phase=phase)
-        return self.retriever.search(analysis, snapshot, k=k, mode=mode,
-                                     rescore=mode == "hybrid")
+        hits = self.retriever.search(analysis, snapshot, k=len(snapshot.units) if kind else k,
+                                     mode=mode, rescore=mode == "hybrid")
+        return [h for h in hits if kind is None or h.kind == kind][:k]
 
     def ask(self, question: str, *, history: History | None = None,
             stakeholder: str | None = None, phase: str | None = None) -> Answer:
@@ -126,6 +136,28 @@ class Assistant:
         answer.meta["build"] = snapshot.build_id
         yield Final(answer)
 
+    def without_llm(self) -> Assistant:
+        """The same index and embedding model, answering extractively."""
+        if self.llm is None:
+            return self
+        return Assistant(self.settings, self.reader, self.embedder, tuning=self.tuning)
+
+    # -- LangChain -------------------------------------------------------------------------
+
+    def as_retriever(self, *, k: int = 10, stakeholder: str | None = None,
+                     phase: str | None = None, kind: str | None = None) -> BaseRetriever:
+        """A LangChain retriever over `retrieve`; each Document carries its citation."""
+        from assistant.langchain import GuidebookRetriever
+
+        return GuidebookRetriever(assistant=self, k=k, stakeholder=stakeholder, phase=phase,
+                                  kind=kind)
+
+    def as_runnable(self) -> Runnable[Any, Answer]:
+        """A LangChain Runnable over `stream`: {"question", "history"?} in, the Answer out."""
+        from assistant.langchain import AnswerRunnable
+
+        return AnswerRunnable(self)
+
     # -- the index -------------------------------------------------------------------------
 
     def check_index(self) -> IndexSnapshot:
@@ -134,7 +166,7 @@ class Assistant:
         if snapshot.model and snapshot.model != self.embedder.name:
             raise IndexUnavailable(
                 f"the index was built with '{snapshot.model}' but the assistant uses "
-                f"'{self.embedder.name}'; run `talenthub index --rebuild`")
+                f"'{self.embedder.name}'; {REBUILD_INDEX}")
         return snapshot
 
     def status(self) -> dict[str, Any]:

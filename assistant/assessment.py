@@ -30,6 +30,7 @@ from assistant.models import Citation, Hit
 from assistant.query import validate_choice
 from assistant.retrieval import best_per_unit, fuse
 from corpus.models import FOCUS_GROUPS, PHASES, STAKEHOLDERS
+from index.store import REBUILD_INDEX
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
@@ -139,7 +140,7 @@ class AnswerSheet:
 
 @dataclass(frozen=True)
 class Assessment:
-    """Everything every export shows; `to_dict` is the contract of issue 6."""
+    """Everything every export shows; `to_dict` is a contract (docs/architecture.md, 3)."""
 
     stakeholder: str
     statements: tuple[Statement, ...]
@@ -173,7 +174,7 @@ def load_statements(assistant: Assistant, stakeholder: str) -> list[Statement]:
     units = assistant.units(kind="self-assessment", stakeholder=stakeholder)
     if not units:
         raise InvalidInput(f"the index has no self-assessment statements for {stakeholder}; "
-                           "index the guidebook with `talenthub index --rebuild`")
+                           f"add the guidebook to the corpus and {REBUILD_INDEX}")
     statements = [Statement(id=u.unit_id, stakeholder=stakeholder,
                             number=int(u.metadata["number"]), focus=str(u.metadata["focus"]),
                             label=str(u.metadata.get("heading") or ""), text=u.text)

@@ -1,4 +1,5 @@
-"""The answer contract (DESIGN.md section 3) as dataclasses shared by CLI, API and UI."""
+"""The answer contract (docs/architecture.md, section 3) as dataclasses shared by CLI, API
+and UI."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 SECTION_BY_KIND = {"action-points": "action-points", "interventions": "interventions",
                    "self-assessment": "self-assessment", "quotes": "quotes"}
+KINDS = (*SECTION_BY_KIND, "other")  # every kind of citable unit
 
 
 @dataclass
@@ -110,3 +112,13 @@ class Hit:
     @property
     def phase(self) -> str | None:
         return self.metadata.get("phase") or None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The unit as search results show it: where it is, and its text verbatim (the
+        matching chunk of a long unit). `page` is None where the source has no pages."""
+        m = self.metadata
+        return {"id": self.unit_id, "document": self.document, "kind": self.kind,
+                "title": m.get("title", ""), "breadcrumb": m.get("breadcrumb", ""),
+                "stakeholder": self.stakeholder, "phase": self.phase,
+                "page": m.get("page") or None, "score": round(self.score, 4),
+                "text": self.text}

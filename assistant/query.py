@@ -9,6 +9,7 @@ the everyday names of roles are written by hand (assistant/grammar.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -272,7 +273,7 @@ def _last_topic(history: list[tuple[str, str]]) -> str | None:
     return " ".join(reversed(chain))
 
 
-def validate_choice(value: str | None, choices: dict[str, str], what: str) -> str | None:
+def validate_choice(value: str | None, choices: Collection[str], what: str) -> str | None:
     if value is not None and value not in choices:
         raise InvalidInput(f"unknown {what} '{value}'; choose one of: {', '.join(choices)}")
     return value

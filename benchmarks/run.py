@@ -1,4 +1,4 @@
-"""Speed and memory of the assistant, against the issue's targets, in one table.
+"""Speed and memory of the assistant, against its targets (benchmarks/README.md), in one table.
 
 Measures, on a fresh copy of the corpus in a temporary data dir (the real index is never
 touched):

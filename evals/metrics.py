@@ -45,6 +45,28 @@ TASKS = {"list": "list", "out-of-scope": "refusal", "fact": "fact", "action-poin
 GROUP_ORDER: dict[str, list[str]] = {
     "task": ["retrieval", "list", "fact", "refusal"], "stakeholder": list(STAKEHOLDERS),
     "phase": list(PHASES), "kind": list(KINDS), "tag": []}  # tags: alphabetical
+# The three figures shown per stakeholder, phase and kind, and per case.
+HEADLINE = ("hit_rate", "citation_recall", "citation_precision")
+# Per-case metrics whose shortfall makes a case worth reading in the report.
+CASE_CHECKS = ("hit_rate", "citation_recall", "citation_precision", "refusal_accuracy",
+               "fact_accuracy", "quote_faithfulness", "answer_faithfulness")
+LABELS = {
+    "hit_rate": "Hit rate", "citation_recall": "Citation recall",
+    "citation_precision": "Citation precision", "retrieval_recall": "Retrieval recall@k",
+    "mrr": "MRR@k", "refusal_accuracy": "Refusal accuracy",
+    "false_refusal_rate": "False refusals (in scope)", "fact_accuracy": "Fact accuracy",
+    "quote_faithfulness": "Quote faithfulness", "answer_faithfulness": "Answer faithfulness",
+}
+
+
+def label(metric: str, k: int) -> str:
+    """The metric's name for people, with the retrieval depth filled in ("MRR@10")."""
+    return LABELS[metric].replace("@k", f"@{k}")
+
+
+def format_score(value: float | None, digits: int = 2) -> str:
+    """A score as printed and shown in reports; "–" where the metric does not apply."""
+    return "–" if value is None else f"{value:.{digits}f}"
 
 
 @dataclass(frozen=True)
@@ -93,7 +115,7 @@ def mean_with_interval(values: Sequence[float]) -> Aggregate:
 
 
 def is_action_point(unit_id: str) -> bool:
-    """`{stakeholder}/{phase}/{n}` (DESIGN.md section 2)."""
+    """`{stakeholder}/{phase}/{n}` (docs/architecture.md, section 2)."""
     parts = unit_id.split("/")
     return len(parts) == 3 and parts[1] in PHASES and parts[2].isdigit()
 
@@ -151,7 +173,7 @@ def reciprocal_rank(expected: Sequence[str], ranked: Sequence[str], k: int) -> f
 
 
 def is_refusal(grounded: bool, cited: Sequence[str]) -> bool:
-    """A refusal says the corpus has no answer and cites nothing (DESIGN.md section 3)."""
+    """A refusal says the corpus has no answer and cites nothing (docs/architecture.md, 3)."""
     return not grounded and not cited
 
 

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from corpus.settings import DEFAULT_CORPUS_DIR, Settings
 from evals.dataset import split_path
-from evals.runner import LABELS, run_suite
+from evals.metrics import LABELS
+from evals.runner import run_suite
 from index.build import build_index
 from index.embeddings import load_embedder
 from ui.cli import cli

@@ -27,7 +27,7 @@ from corpus.load import Skipped, load_corpus
 from corpus.settings import Settings
 from index.chunking import CHUNKER_VERSION, Chunk, chunk_sections
 from index.embeddings import Embedder
-from index.store import Layout, NoIndex, new_build_id, open_layout, prune
+from index.store import REBUILD_INDEX, Layout, NoIndex, new_build_id, open_layout, prune
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +161,7 @@ def _copy_embeddings(layout: Layout, old_build: str | None, collection: Any,
     vectors = dict(zip(got["ids"], got["embeddings"], strict=True))
     missing = [c.id for c in chunks if c.id not in vectors]
     if missing:
-        raise RuntimeError(f"build {old_build} lacks {len(missing)} chunks; "
-                           "run `talenthub index --rebuild`")
+        raise RuntimeError(f"build {old_build} lacks {len(missing)} chunks; {REBUILD_INDEX}")
     for start in range(0, len(chunks), BATCH):
         batch = chunks[start: start + BATCH]
         _add(collection, batch, np.stack([vectors[c.id] for c in batch]))

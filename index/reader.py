@@ -3,7 +3,6 @@ lexically (BM25), reloaded when a new build goes live."""
 
 from __future__ import annotations
 
-import difflib
 import logging
 import math
 import re
@@ -20,7 +19,14 @@ import Stemmer
 from chromadb.errors import ChromaError
 
 from corpus.settings import Settings
-from index.store import IndexUnavailable, LocalLayout, NoIndex, ServerLayout, open_layout
+from index.store import (
+    REBUILD_INDEX,
+    IndexUnavailable,
+    LocalLayout,
+    NoIndex,
+    ServerLayout,
+    open_layout,
+)
 
 _STEMMER = Stemmer.Stemmer("english")
 _WORD = re.compile(r"[a-z]{2,}")
@@ -66,34 +72,23 @@ class IndexSnapshot:
     saved beside the build, so a Chroma server is the single source of truth for replicas.
     """
 
-    def __init__(self, build_id: str, collection: Any, *,
-                 remedy: str = "run `talenthub index --rebuild`"):
+    def __init__(self, build_id: str, collection: Any, *, remedy: str = REBUILD_INDEX):
         self.build_id = build_id
         self.collection = collection
         self.remedy = remedy
         self.failed = False  # a search failed: the reader reconnects and reloads
-        got = collection.get(include=["documents", "metadatas"])
-        self.chunks = [
-            ChunkRecord(id=i, unit_id=m["unit_id"], text=d, metadata=m)
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
-        if not self.chunks:
-            raise NoIndex("the index is empty; run `talenthub index --rebuild`")
-        self.by_id = {c.id: c for c in self.chunks}
-        self.units: dict[str, list[ChunkRecord]] = {}  # unit id -> its chunks, in order
-        for chunk in sorted(self.chunks, key=lambda c: c.metadata.get("part", 1)):
-            self.units.setdefault(chunk.unit_id, []).append(chunk)
         self.model = (collection.metadata or {}).get("model", "")
+        self.chunks = _read_chunks(collection)
+        if not self.chunks:
+            raise NoIndex(f"the index is empty; {REBUILD_INDEX}")
+        self.by_id = {c.id: c for c in self.chunks}
+        self.units = _group_units(self.chunks)
         tokens = tokenize([f"{c.metadata['title']} {c.text}" for c in self.chunks])
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
-        frequency = Counter(t for doc in tokens for t in set(doc))
-        words = {w for c in self.chunks for w in _WORD.findall(c.text.lower())}
-        self.vocabulary: dict[str, list[str]] = {}
-        for word in sorted(words):
-            self.vocabulary.setdefault(word[0], []).append(word)
-        n = len(self.chunks)
-        self.idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in frequency.items()}
+        self.idf = _idf(tokens)
+        # Every word of the chunk texts, lower-cased: what query analysis corrects typos to.
+        self.vocabulary = frozenset(w for c in self.chunks for w in _WORD.findall(c.text.lower()))
 
     def dense(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
               ) -> list[tuple[str, float]]:
@@ -117,22 +112,6 @@ class IndexSnapshot:
         scores = self._bm25.get_scores(tokens)
         order = np.argsort(-scores)[: min(k, len(self.chunks))]
         return [(self.chunks[i].id, float(scores[i])) for i in order if scores[i] > 0]
-
-    def correct_spelling(self, text: str) -> str:
-        """Replace words the corpus never uses by its closest word ("familes" -> "families"),
-        so typos still meet the guidebook's vocabulary in both retrievers."""
-
-        def fix(match: re.Match[str]) -> str:
-            word = match.group()
-            lowered = word.lower()
-            if (len(lowered) < 5 or lowered in self.vocabulary.get(lowered[0], ())
-                    or _STEMMER.stemWord(lowered) in self.idf):  # "stage" meets "stages"
-                return word
-            close = difflib.get_close_matches(lowered, self.vocabulary.get(lowered[0], []),
-                                              n=1, cutoff=0.9)
-            return close[0] if close else word
-
-        return re.sub(r"[A-Za-z]+", fix, text)
 
     def stats(self) -> dict[str, Any]:
         documents = {c.metadata["document"] for c in self.chunks}
@@ -189,7 +168,7 @@ class IndexReader:
             where = self.settings.chroma_url
             remedy = "check that the Chroma server is running and indexed (`talenthub index`)"
         else:
-            where, remedy = str(self.settings.index_dir), "run `talenthub index --rebuild`"
+            where, remedy = str(self.settings.index_dir), REBUILD_INDEX
         try:
             layout = layout or open_layout(self.settings)
             if isinstance(layout, LocalLayout):
@@ -206,6 +185,27 @@ class IndexReader:
         self._layout = layout
         self._checked = time.monotonic()
         return snapshot
+
+
+def _read_chunks(collection: Any) -> list[ChunkRecord]:
+    got = collection.get(include=["documents", "metadatas"])
+    return [ChunkRecord(id=i, unit_id=m["unit_id"], text=d, metadata=m)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+
+
+def _group_units(chunks: list[ChunkRecord]) -> dict[str, list[ChunkRecord]]:
+    """Unit id -> its chunks, in order."""
+    units: dict[str, list[ChunkRecord]] = {}
+    for chunk in sorted(chunks, key=lambda c: c.metadata.get("part", 1)):
+        units.setdefault(chunk.unit_id, []).append(chunk)
+    return units
+
+
+def _idf(tokens: list[list[str]]) -> dict[str, float]:
+    """BM25's idf of every term, for scoring sentences within a retrieved unit."""
+    frequency = Counter(t for doc in tokens for t in set(doc))
+    n = len(tokens)
+    return {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in frequency.items()}
 
 
 def _describe(exc: BaseException) -> str:

@@ -37,6 +37,10 @@ HNSW = {"hnsw": {"space": "cosine", "ef_construction": 256, "ef_search": 512}}
 BUILD_ID = re.compile(r"[0-9]{14}-[0-9a-f]{6}")  # what new_build_id() makes
 
 
+# The remedy for a damaged, incomplete or mismatched index, in every message that needs it.
+REBUILD_INDEX = "run `talenthub index --rebuild`"
+
+
 class IndexUnavailable(RuntimeError):
     """The index cannot be reached or read; the message says what to do."""
 
@@ -88,7 +92,7 @@ class LocalLayout:
     def collection(self, build_id: str, *, create: bool = False) -> Any:
         path = self.index_dir / "builds" / build_id
         if not create and not path.is_dir():
-            raise NoIndex(f"index build {build_id} is missing; run `talenthub index --rebuild`")
+            raise NoIndex(f"index build {build_id} is missing; {REBUILD_INDEX}")
         client = chromadb.PersistentClient(path=str(path), settings=chroma_settings())
         return _collection(client, COLLECTION, create=create)
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
-from support import FakeEmbedder, build_real_index, serve
+from support import LIVE_KEY, FakeEmbedder, build_real_index, launch_browser, serve
 
 from corpus.settings import Settings
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -33,10 +37,21 @@ def real_assistant(real_settings: Settings):  # type: ignore[no-untyped-def]
     return Assistant.from_settings(real_settings)
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium. Missing or unable to start, it fails the run in CI (`CI=true`)
+    and is skipped elsewhere, with what is missing and how to install it. Module-scoped so
+    that it is checked before a module's own server is built."""
+    with launch_browser() as launched:
+        yield launched
+
 
 @pytest.fixture(scope="session")
 def live_server(real_settings: Settings, tmp_path_factory: pytest.TempPathFactory
                 ) -> Iterator[str]:
-    """One `talenthub serve` on the real index, shared by the browser tests."""
-    with serve(real_settings.data_dir, tmp_path_factory.mktemp("serve") / "serve.log") as url:
+    """One `talenthub serve` on the real index, shared by the browser and door tests. It
+    needs `LIVE_KEY`, as a partner's server would, and has no rate limit."""
+    with serve(real_settings.data_dir, tmp_path_factory.mktemp("serve") / "serve.log",
+               env={"TALENTHUB_API_KEYS": f"tests:{LIVE_KEY}",
+                    "TALENTHUB_RATE_LIMIT_PER_MINUTE": "0"}) as url:
         yield url

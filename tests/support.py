@@ -9,16 +9,22 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
+import pytest
 
 from corpus.settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+    from playwright.sync_api import Browser
 
 
 class FakeEmbedder:
@@ -44,6 +50,16 @@ class FakeEmbedder:
         return vectors / np.where(norms == 0, 1.0, norms)
 
 
+def client_for(settings: Settings, assistant: Any, **overrides: Any) -> TestClient:
+    """The whole server in process, with some settings overridden."""
+    from fastapi.testclient import TestClient
+
+    from ui.server import create_app
+
+    return TestClient(create_app(settings.model_copy(update=overrides), assistant),
+                      raise_server_exceptions=False)
+
+
 def build_real_index(data_dir: Path) -> Settings:
     """The repo corpus indexed with the real MiniLM model (about 20 s)."""
     from index.build import build_index
@@ -56,8 +72,6 @@ def build_real_index(data_dir: Path) -> Settings:
 
 def copy_corpus(target: Path) -> Path:
     """A writable copy of the repo corpus and its manifest, for add/change/delete tests."""
-    import shutil
-
     from corpus.settings import DEFAULT_CORPUS_DIR
 
     shutil.copytree(DEFAULT_CORPUS_DIR, target)
@@ -65,8 +79,70 @@ def copy_corpus(target: Path) -> Path:
     return target
 
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ENV = "TALENTHUB_TEST_CHROMIUM"  # a Chromium binary other than the one on PATH
+LIVE_KEY = "live-test-key"  # the API key of the shared `live_server`
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+INSTALL_CHROMIUM = f"install it (apt-get install chromium) or set {CHROMIUM_ENV}"
+SHORT_PATH = 40  # leaves room for Chromium's own folder and socket name under it
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def browser_unavailable(reason: str) -> NoReturn:
+    """A browser test that cannot run: in CI (`CI=true`) that fails the run, so CI cannot go
+    green without the browser tests; elsewhere it is skipped, saying why."""
+    if in_ci():
+        pytest.fail(f"CI needs the browser tests, and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def chromium_path() -> str:
+    configured = os.environ.get(CHROMIUM_ENV)
+    if configured:
+        if not Path(configured).is_file():
+            browser_unavailable(f"{CHROMIUM_ENV}={configured} is not a file")
+        return configured
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        browser_unavailable(f"Chromium is not on PATH: {INSTALL_CHROMIUM}")
+    return found
+
+
+@contextmanager
+def launch_browser() -> Iterator[Browser]:
+    """Headless Chromium through Playwright, closed afterwards."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        browser_unavailable("the playwright package is missing: pip install -e '.[dev]'")
+    path = chromium_path()
+    with sync_playwright() as playwright, short_tmpdir() as tmpdir:
+        try:
+            browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS,
+                                                 env={**os.environ, "TMPDIR": tmpdir})
+        except Error as exc:
+            lines = str(exc).strip().splitlines() or [repr(exc)]
+            reason = next((line for line in lines if "FATAL" in line), lines[0])
+            browser_unavailable(f"Chromium at {path} cannot start ({reason.strip()}); "
+                                f"{INSTALL_CHROMIUM}")
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def short_tmpdir() -> Iterator[str]:
+    """A private temporary folder with a short path. Chromium puts a Unix socket under
+    $TMPDIR, and a socket path may not exceed about 100 bytes: under a long TMPDIR the
+    browser aborts ("Socket path too long")."""
+    root = tempfile.gettempdir()
+    if len(root) > SHORT_PATH and Path("/tmp").is_dir():
+        root = "/tmp"
+    with tempfile.TemporaryDirectory(prefix="browser-", dir=root) as path:
+        yield path
 
 
 def free_port() -> int:
@@ -79,13 +155,11 @@ def free_port() -> int:
 def serve(data_dir: Path, log: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
     """`talenthub serve` as a subprocess on a free loopback port, healthy before it yields."""
     port = free_port()
-    talenthub = shutil.which("talenthub", path=str(Path(sys.executable).parent))
-    command = [talenthub] if talenthub else [sys.executable, "-m", "ui.cli"]
     environment = {**os.environ, "TALENTHUB_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1",
                    "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
     with log.open("w") as out:
-        process = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port",
-                                    str(port)], env=environment, stdout=out,
+        process = subprocess.Popen([*talenthub_command(), "serve", "--host", "127.0.0.1",
+                                    "--port", str(port)], env=environment, stdout=out,
                                    stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -93,6 +167,12 @@ def serve(data_dir: Path, log: Path, *, env: dict[str, str] | None = None) -> It
         yield url
     finally:
         stop(process)
+
+
+def talenthub_command() -> list[str]:
+    """The `talenthub` of this interpreter's environment."""
+    talenthub = shutil.which("talenthub", path=str(Path(sys.executable).parent))
+    return [talenthub] if talenthub else [sys.executable, "-m", "ui.cli"]
 
 
 def stop(process: subprocess.Popen[Any]) -> None:
@@ -108,7 +188,6 @@ def stop(process: subprocess.Popen[Any]) -> None:
 
 def _wait_healthy(process: subprocess.Popen[Any], url: str, log: Path) -> None:
     import httpx
-    import pytest
 
     deadline = time.monotonic() + 120
     while True:

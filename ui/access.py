@@ -107,29 +107,40 @@ class RateLimiter:
             return None
 
 
-class FrameAncestors:
-    """ASGI middleware: only the configured sites may frame the app (CSP frame-ancestors).
+def security_headers(origins: list[str]) -> dict[str, str]:
+    """The headers on every response: only the configured sites may frame the page (CSP
+    frame-ancestors; with none, `X-Frame-Options: DENY` too, for browsers that predate CSP),
+    browsers must not guess content types, and other sites see only our origin as referrer,
+    never a page's full URL and query."""
+    policy = " ".join(origins) if origins else "'none'"
+    headers = {"Content-Security-Policy": f"frame-ancestors {policy}",
+               "X-Content-Type-Options": "nosniff",
+               "Referrer-Policy": "strict-origin-when-cross-origin"}
+    if not origins:
+        headers["X-Frame-Options"] = "DENY"
+    return headers
 
-    With no origins configured no site may frame it, and `X-Frame-Options: DENY` covers
-    browsers that predate CSP.
-    """
 
-    def __init__(self, app: ASGIApp, origins: list[str]):
+class SecurityHeaders:
+    """ASGI middleware: sets `headers` on every HTTP response, replacing any of those names
+    that the app (or the mounted Gradio app) already set."""
+
+    def __init__(self, app: ASGIApp, headers: dict[str, str]):
         self.app = app
-        policy = " ".join(origins) if origins else "'none'"
-        self.headers = [(b"content-security-policy", f"frame-ancestors {policy}".encode())]
-        if not origins:
-            self.headers.append((b"x-frame-options", b"DENY"))
+        self.names = {name.lower().encode() for name in headers}
+        self.headers = [(name.lower().encode(), value.encode())
+                        for name, value in headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
-        async def send_with_policy(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.headers]
+                kept = [(k, v) for k, v in message.get("headers", [])
+                        if k.lower() not in self.names]
+                message["headers"] = [*kept, *self.headers]
             await send(message)
 
-        await self.app(scope, receive, send_with_policy)
-
+        await self.app(scope, receive, send_with_headers)

@@ -10,10 +10,12 @@ the first.
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -351,8 +353,14 @@ def load_documents(settings: Settings) -> dict[str, Document]:
         return {}
 
 
-def page_css(branding: Branding) -> str:
-    """Branding colour as theme variables, plus layout that holds up at phone width."""
+STATIC = Path(__file__).resolve().parent / "static"
+# Served by Gradio inside the page: chat.css after `branding_css`, head.html in <head>.
+CSS_PATHS = (STATIC / "chat.css",)
+HEAD_PATHS = (STATIC / "head.html",)
+
+
+def branding_css(branding: Branding) -> str:
+    """The partner's colour as theme variables, which ui/static/chat.css uses."""
     color = branding.primary_color  # validated as a hex colour in ui.branding
     return f"""
 .gradio-container {{
@@ -364,76 +372,14 @@ def page_css(branding: Branding) -> str:
   --button-primary-border-color: {color};
   --button-primary-text-color: white;
   --link-text-color: {color};
-  max-width: 1080px !important;
-  margin: 0 auto !important;
-}}
-.th-header {{ display: flex; gap: 14px; align-items: center; padding: 4px 2px 2px; }}
-.th-header h1 {{ margin: 0; font-size: 1.45rem; color: var(--th-primary); }}
-.th-header p {{ margin: 4px 0 0; color: var(--body-text-color-subdued); font-size: .95rem; }}
-.th-logo {{ height: 48px; width: auto; flex: none; }}
-.th-notice {{ margin: 0; padding: 2px 4px; font-size: .8rem;
-  color: var(--body-text-color-subdued); text-align: center; }}
-.th-sources {{ margin-top: .4em; border-top: 1px solid var(--border-color-primary);
-  padding-top: .3em; }}
-.th-sources-label {{ margin: 0 0 .2em; font-size: .8rem; font-weight: 600;
-  text-transform: uppercase; letter-spacing: .04em; color: var(--body-text-color-subdued); }}
-.th-source {{ margin: .25em 0; font-size: .9rem; }}
-.th-source summary {{ cursor: pointer; color: var(--th-primary); font-weight: 500; }}
-.th-quote {{ margin: .35em 0 .2em .2em; padding-left: .7em;
-  border-left: 3px solid var(--th-primary); }}
-.th-where {{ margin: 0 0 .4em .2em; font-size: .8rem; color: var(--body-text-color-subdued); }}
-a.th-cite {{ color: var(--th-primary); text-decoration: none; font-weight: 600; }}
-#th-question .submit-button {{ background: var(--th-primary); color: white; }}
-.th-new {{ align-self: flex-start; width: auto !important; }}
-.th-comment {{ align-items: center; }}
-#th-chat .examples {{ gap: 8px; }}
-@media (min-width: 601px) {{ #th-chat .th-notice {{ display: none; }} }}
-#th-chat .example {{ padding: 8px 12px !important; }}
-@media (max-width: 600px) {{
-  .th-header {{ gap: 10px; }}
-  .th-header h1 {{ font-size: 1.2rem; }}
-  .th-header p {{ font-size: .85rem; line-height: 1.35; }}
-  .th-logo {{ height: 36px; }}
-  #th-chat {{ height: calc(100dvh - 400px) !important; }}
-  #th-chat .examples {{ grid-template-columns: 1fr 1fr; gap: 6px; }}
-  #th-chat .example {{ padding: 6px 8px !important; font-size: .8rem; }}
 }}
 """
 
 
-# Gradio scopes `css` to the app's content; page-level rules (outer padding, embed mode,
-# which is a class on <html>) go into <head> unscoped.
-PAGE_HEAD = """<style>
-.gradio-container .main.app { padding-top: 12px !important; }
-@media (max-width: 600px) {
-  .gradio-container .main.app { padding: 10px 8px !important; }
-}
-html.th-embed .th-chrome, html.th-embed #th-chat .examples { display: none !important; }
-html.th-embed .gradio-container .main.app { padding: 4px 8px !important; }
-</style>"""
-
-
 def page_js(embed: bool) -> str:
-    """Embed mode (setting or `?embed=1`) and markers that open their source when clicked."""
-    always = "true" if embed else "false"
-    return """
-() => {
-  const params = new URLSearchParams(window.location.search);
-  if (EMBED_ALWAYS || params.get("embed") === "1") {
-    document.documentElement.classList.add("th-embed");
-  }
-  document.addEventListener("click", (event) => {
-    const link = event.target.closest && event.target.closest("a.th-cite");
-    if (!link) return;
-    const source = document.getElementById(link.getAttribute("href").slice(1));
-    if (!source) return;
-    event.preventDefault();
-    event.stopPropagation();
-    source.open = true;
-    source.scrollIntoView({block: "nearest", behavior: "smooth"});
-  }, true);
-}
-""".replace("EMBED_ALWAYS", always)
+    """ui/static/chat.js as Gradio's on-load function, told whether embed mode is always on."""
+    script = (STATIC / "chat.js").read_text(encoding="utf-8")
+    return f"() => ({script})({json.dumps(embed)})"
 
 
 def theme() -> gr.themes.Base:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
+from rich.console import Console, ConsoleOptions
 from rich.markdown import Markdown
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -25,9 +25,41 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from assistant.errors import IndexUnavailable, TalentHubError
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.settings import Settings
+from ui.mcp_stdio import mcp_command
 
-console = Console(stderr=False)
-errors = Console(stderr=True)
+# Wide enough that no table or message of this CLI ever reaches it.
+UNWRAPPED_WIDTH = 10_000
+
+
+class Output(Console):
+    """rich's console, except that it never wraps when it does not write to a terminal.
+
+    Redirected (`talenthub index > build.log`), rich would still break lines at 80 columns
+    (or $COLUMNS) and cut messages and paths in two. There, every message stays one line
+    and a table takes its natural width. Checked at each print: tests swap the streams.
+    """
+
+    @property
+    def options(self) -> ConsoleOptions:
+        options = super().options
+        return options if self.is_terminal else options.update_width(UNWRAPPED_WIDTH)
+
+    def print(self, *objects: Any, soft_wrap: bool | None = None, **kwargs: Any) -> None:
+        if soft_wrap is None:
+            soft_wrap = not self.is_terminal
+        super().print(*objects, soft_wrap=soft_wrap, **kwargs)
+
+    def markdown(self, text: str) -> None:
+        """Rendered at a terminal; elsewhere the Markdown source itself, because rich crops
+        long list items when it may not wrap them."""
+        if self.is_terminal:
+            self.print(Markdown(text))
+        else:
+            self.out(text, highlight=False)
+
+
+console = Output(stderr=False)
+errors = Output(stderr=True)
 
 
 class UsageError(click.ClickException):
@@ -36,9 +68,7 @@ class UsageError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        # soft_wrap: rich would break a long message at 80 columns when stderr is a pipe.
-        errors.print(f"[bold red]error:[/] {self.format_message()}", highlight=False,
-                     soft_wrap=True)
+        errors.print(f"[bold red]error:[/] {self.format_message()}", highlight=False)
 
 
 @contextmanager
@@ -82,7 +112,8 @@ def index_command(settings: Settings, rebuild: bool) -> None:
 
     with user_errors(), Progress("[progress.description]{task.description}", BarColumn(),
                                  MofNCompleteColumn(), TimeElapsedColumn(),
-                                 console=errors, transient=True) as bar:
+                                 console=errors, transient=True,
+                                 disable=not errors.is_terminal) as bar:
         task = bar.add_task("Embedding chunks", total=None)
 
         def progress(done: int, total: int) -> None:
@@ -114,7 +145,7 @@ def index_command(settings: Settings, rebuild: bool) -> None:
 
 def print_answer(answer: Any) -> None:
     """Markdown answer, then its sources, for a person at a terminal."""
-    console.print(Markdown(answer.answer))
+    console.markdown(answer.answer)
     if answer.citations:
         console.print()
         console.print("[bold]Sources[/]")
@@ -228,7 +259,7 @@ def assess_command(settings: Settings, stakeholder: str, answers_path: Path | No
             raise UsageError(f"cannot write {output}: {exc.strerror}") from exc
         errors.print(f"Wrote {output}", highlight=False)
     elif sheet is not None and not as_json and fmt is None:
-        console.print(Markdown(to_markdown(result)))
+        console.markdown(to_markdown(result))
     else:
         click.echo(text, nl=False)
 
@@ -252,21 +283,23 @@ def eval_command(settings: Settings, dataset: Path | None, split: str, report_di
                  compare: tuple[Path, Path] | None) -> None:
     """Score the assistant's citations on an eval dataset; exit 1 below the thresholds."""
     from evals import assessment_eval, runner
+    from evals.compare import load_report
+    from evals.console import print_comparison, print_summary
     from evals.dataset import split_path
+    from evals.report import write_reports
 
     if compare:
         with user_errors():
-            old, new = (runner.load_report(path) for path in compare)
-        runner.print_comparison(old, new, console)
+            old, new = (load_report(path) for path in compare)
+        print_comparison(old, new, console)
         return
     with user_errors():
         report = runner.run_suite(
             settings, dataset=dataset or split_path(split), split=None if dataset else split,
             baselines=baselines, thresholds_path=thresholds or runner.THRESHOLDS_PATH,
             console=errors)
-        json_path, html_path = runner.write_reports(
-            report, report_dir or settings.data_dir / "eval")
-    runner.print_summary(report, console)
+        json_path, html_path = write_reports(report, report_dir or settings.data_dir / "eval")
+    print_summary(report, console)
     console.print(f"Reports: {json_path}, {html_path} ({report.config['seconds']:.0f} s)",
                   highlight=False)
     # The self-assessment's gap-to-action mapping: its own dataset, metrics and thresholds.
@@ -336,6 +369,9 @@ def feedback_export_command(settings: Settings, output: Path | None) -> None:
             raise UsageError(f"cannot write {output}: {exc.strerror}") from exc
     errors.print(f"{len(lines)} feedback records exported from {store.path}"
                  + (f" to {output}" if output else ""), highlight=False)
+
+
+cli.add_command(mcp_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,5 +1,5 @@
-"""Request and response models of the REST API: the answer contract (DESIGN.md section 3)
-as pydantic models, so the OpenAPI schema documents exactly what the Python API returns.
+"""Request and response models of the REST API: the answer contract (docs/architecture.md,
+section 3) as pydantic models, so the OpenAPI schema documents exactly what the Python API returns.
 
 Field names mirror `assistant.models.Answer` and `Citation`; a test keeps them in step.
 """

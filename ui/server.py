@@ -33,24 +33,27 @@ from assistant.errors import IndexUnavailable, NoIndex, TalentHubError
 from assistant.models import Final, StreamEvent, collect
 from corpus.settings import Settings
 from ui.access import (
-    FrameAncestors,
     RateLimiter,
+    SecurityHeaders,
     allowed_origins,
     key_name,
     load_api_keys,
+    security_headers,
     ui_logins,
 )
 from ui.app import (
-    PAGE_HEAD,
+    CSS_PATHS,
+    HEAD_PATHS,
     UIContext,
+    branding_css,
     build_ui,
     load_documents,
-    page_css,
     page_js,
     theme,
 )
 from ui.assess_routes import assessment_router
 from ui.branding import Branding, load_branding
+from ui.doors import open_doors
 from ui.feedback import Feedback, FeedbackStore
 from ui.schemas import (
     AnswerModel,
@@ -96,6 +99,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
     logins = ui_logins(settings)
     branding = branding or load_branding(settings.branding_file)
     origins = allowed_origins(settings)
+    headers = security_headers(origins)
     assistant = assistant or Assistant.from_settings(settings)
     store = FeedbackStore.from_settings(settings)
 
@@ -105,16 +109,17 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
                   docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
     app.state.services = Services(assistant, store, keys,
                                   RateLimiter(settings.rate_limit_per_minute))
-    _error_handlers(app)
+    _error_handlers(app, headers)
     app.include_router(api)
     app.include_router(assessment_router(assistant), dependencies=[Depends(caller)])
+    open_doors(app, assistant, caller)
     # Always install CORSMiddleware, even with no origins: Gradio then leaves CORS to it,
     # instead of applying its own localhost-friendly policy to the mounted UI.
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=False,
                        allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"],
                        expose_headers=["Retry-After"])
-    app.add_middleware(FrameAncestors, origins=origins)
+    app.add_middleware(SecurityHeaders, headers=headers)
 
     @app.get("/gradio.js", include_in_schema=False)
     def web_component() -> FileResponse:
@@ -128,7 +133,8 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
     return gr.mount_gradio_app(
         app, demo, path="/", auth=logins, root_path=settings.root_path or None,
         footer_links=[], ssr_mode=False, mcp_server=False, show_error=False,
-        theme=theme(), css=page_css(branding), js=page_js(settings.embed), head=PAGE_HEAD)
+        theme=theme(), css=branding_css(branding), css_paths=list(CSS_PATHS),
+        js=page_js(settings.embed), head_paths=list(HEAD_PATHS))
 
 
 api = APIRouter(prefix="/api", tags=["assistant"])
@@ -231,7 +237,7 @@ def event(name: str, data: dict[str, Any]) -> str:
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _error_handlers(app: FastAPI) -> None:
+def _error_handlers(app: FastAPI, headers: dict[str, str]) -> None:
     """Every error is JSON with a one-line `detail`; never a traceback."""
 
     @app.exception_handler(RequestValidationError)
@@ -255,8 +261,10 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def failed(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette answers a 500 outside every middleware, so it gets the headers here.
         log.exception("request to %s failed", request.url.path, exc_info=exc)
-        return JSONResponse({"detail": "internal error; see the server log"}, 500)
+        return JSONResponse({"detail": "internal error; see the server log"}, 500,
+                            headers=headers)
 
 
 def _describe(error: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""End to end with the real model and index: the issue's example questions, refusals,
+"""End to end with the real model and index: practitioners' example questions, refusals,
 the answer contract, follow-ups, and quotes that are the source text verbatim."""
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ def unit_texts() -> dict[str, str]:
     ("Which stakeholders should help spouses find jobs?", "trade-unions/integration/2"),
     ("How many people answered the remote work survey?", "iom-germany-talent-hub#surveys"),
 ])
-def test_issue_examples(real_assistant: Assistant, question: str, must_cite: str) -> None:
+def test_example_questions_cite_the_right_unit(real_assistant: Assistant, question: str,
+                                               must_cite: str) -> None:
     answer = real_assistant.ask(question)
     assert answer.grounded
     assert must_cite in answer.cited_ids

@@ -239,7 +239,7 @@ def test_progress_closed_new_unchanged_and_unanswered() -> None:
     assert progress.previous_date == "2024-12-31"
 
 
-def test_json_has_the_issue_shape() -> None:
+def test_json_has_the_documented_shape() -> None:
     data = json.loads(json.dumps(sample().to_dict()))
     assert {"stakeholder", "summary", "gaps", "plan"} <= set(data)
     gap = data["gaps"][0]

@@ -12,9 +12,9 @@ from openai_stub import openai_stub
 
 from assistant import Assistant
 from assistant.errors import LLMUnavailable
+from assistant.lexicon import Lexicon
 from assistant.llm import SYSTEM_PROMPT, build_chat_model, validate
 from assistant.models import Delta, Final
-from assistant.lexicon import Lexicon
 from assistant.query import analyse
 from corpus.settings import Settings
 

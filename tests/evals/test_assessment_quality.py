@@ -34,7 +34,7 @@ def test_the_dataset_covers_every_stakeholder_with_real_ids(corpus: CorpusLoad) 
     assert len({c.statement for c in cases}) == len(cases)
 
 
-def test_the_issue_example_is_annotated() -> None:
+def test_the_language_learning_gap_is_annotated() -> None:
     cases = {c.statement: c for c in load_gap_cases()}
     assert set(cases["employers/self-assessment/3"].expected) == {
         "employers/pre-departure/4", "employers/pre-departure/5"}

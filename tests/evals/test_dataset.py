@@ -101,7 +101,7 @@ def test_duplicate_ids_and_missing_files(tmp_path: Path) -> None:
 
 
 def test_bundled_splits_are_valid_and_cover_the_guidebook() -> None:
-    """The issue's coverage requirements, checked against the real corpus ids."""
+    """The splits' coverage requirements, checked against the real corpus ids."""
     known = {s.id for s in load_corpus(DEFAULT_CORPUS_DIR).sections}
     splits = {name: load_dataset(split_path(name)) for name in ("dev", "test")}
     assert sum(len(cases) for cases in splits.values()) >= 80

@@ -26,8 +26,7 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a `talenthub` subprocess: offline, this data dir, no server."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TALENTHUB_")}
     env.update({"TALENTHUB_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1",
-                "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False",
-                "COLUMNS": "200"})
+                "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False"})
     env.update(extra)
     return env
 

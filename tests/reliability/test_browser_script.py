@@ -4,11 +4,11 @@ or in a document is shown as text (or dropped), never executed, in headless Chro
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from support import CHROMIUM, CHROMIUM_ARGS, copy_corpus, serve
+from support import copy_corpus, serve
 
 from corpus.settings import Settings
 from index.build import build_index
@@ -22,11 +22,10 @@ DOCUMENT = ("Notice for employers\n\nEmployers should welcome newcomers warmly. 
             "during their first months.\n")
 QUESTION = f"{PAYLOAD} What does the notice say employers can offer international staff?"
 
-pytestmark = [
-    pytest.mark.browser, pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
-]
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -44,31 +43,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def test_markup_in_a_question_or_a_document_does_not_run(server: str) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_markup_in_a_question_or_a_document_does_not_run(browser: Browser, server: str) -> None:
+    from playwright.sync_api import expect
 
     expected = httpx.post(f"{server}/api/ask", json={"question": QUESTION}, timeout=60).json()
     assert any(c["document"] == "notice" for c in expected["citations"]), expected
     dialogs: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            page.goto(server)
-            page.locator("#th-question textarea").fill(QUESTION)
-            page.keyboard.press("Enter")
-            sources = page.locator("#th-chat details.th-source")
-            expect(sources.first).to_be_attached(timeout=60_000)
-            for i in range(sources.count()):  # open every source: the quotes render now
-                sources.nth(i).locator("summary").click()
-            quote = page.locator("#th-chat blockquote.th-quote", has_text="mentoring")
-            expect(quote.first).to_be_visible()
-            expect(quote.first).to_contain_text("onerror")  # shown as text, not run
-            page.wait_for_timeout(500)  # time for an injected handler to have fired
-            assert page.evaluate("window.__pwned") is None
-            assert page.locator("#th-chat script, #th-chat img[src='x']").count() == 0
-            assert not dialogs
-        finally:
-            browser.close()
+    page = browser.new_page()
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(server)
+    page.locator("#th-question textarea").fill(QUESTION)
+    page.keyboard.press("Enter")
+    sources = page.locator("#th-chat details.th-source")
+    expect(sources.first).to_be_attached(timeout=60_000)
+    for i in range(sources.count()):  # open every source: the quotes render now
+        sources.nth(i).locator("summary").click()
+    quote = page.locator("#th-chat blockquote.th-quote", has_text="mentoring")
+    expect(quote.first).to_be_visible()
+    expect(quote.first).to_contain_text("onerror")  # shown as text, not run
+    page.wait_for_timeout(500)  # time for an injected handler to have fired
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#th-chat script, #th-chat img[src='x']").count() == 0
+    assert not dialogs

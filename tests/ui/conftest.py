@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from support import client_for
 
 from assistant.errors import InvalidInput
 from assistant.models import Answer, Citation, Delta, Final, StreamEvent, collect
@@ -32,10 +34,15 @@ def citation(marker: int, unit_id: str, quote: str) -> Citation:
 class FakeAssistant:
     """Streams two lines then the Answer; raises what the real one raises, lazily."""
 
+    llm = None
+
     def __init__(self, *, error: Exception | None = None, status: str = "ok"):
         self.error = error
         self.health = status
         self.calls: list[dict[str, Any]] = []
+
+    def without_llm(self) -> FakeAssistant:
+        return self
 
     def stream(self, question: str, *, history: Any = None, stakeholder: str | None = None,
                phase: str | None = None) -> Iterator[StreamEvent]:
@@ -91,3 +98,33 @@ def make_fake() -> Callable[..., FakeAssistant]:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", rate_limit_per_minute=1000)
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory,
+           make_fake: Callable[..., FakeAssistant]) -> tuple[TestClient, FakeAssistant]:
+    """One app for the tests that change no state: building one takes about a second."""
+    fake = make_fake()
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), rate_limit_per_minute=0)
+    return client_for(settings, fake), fake
+
+
+@pytest.fixture
+def client(shared: tuple[TestClient, FakeAssistant]) -> TestClient:
+    return shared[0]
+
+
+@pytest.fixture
+def callers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Who each door asked for, in order (`Door.assistant_for` recorded)."""
+    from ui.door import Door
+
+    asked: list[str] = []
+    assistant_for = Door.assistant_for
+
+    def recording(self: Door, who: str, assistant: Any = None) -> Any:
+        asked.append(who)
+        return assistant_for(self, who, assistant)
+
+    monkeypatch.setattr(Door, "assistant_for", recording)
+    return asked

@@ -32,7 +32,7 @@ def write(path: Path, data: object) -> Path:
     return path
 
 
-def test_json_output_has_the_issue_shape(data_dir: Path, tmp_path: Path) -> None:
+def test_json_output_has_the_documented_shape(data_dir: Path, tmp_path: Path) -> None:
     answers = write(tmp_path / "a.json", {f"{S}/self-assessment/3": "no",
                                           f"{S}/self-assessment/1": "yes"})
     result = run(data_dir, "--stakeholder", S, "--answers", str(answers), "--json")
@@ -84,11 +84,12 @@ def test_bad_input_is_one_line_and_exit_2(data_dir: Path, tmp_path: Path, answer
     path = write(tmp_path / "bad.json", answers)
     result = run(data_dir, "-s", S, "--answers", str(path), *args)
     assert result.exit_code == 2
-    assert message in " ".join(result.stderr.split())
+    (line,) = result.stderr.splitlines()
+    assert message in line
     assert "Traceback" not in result.output
 
 
 def test_a_missing_file_is_named(data_dir: Path, tmp_path: Path) -> None:
     result = run(data_dir, "-s", S, "--answers", str(tmp_path / "nope.json"))
     assert result.exit_code == 2
-    assert "nope.json: no such file" in " ".join(result.stderr.split())
+    assert f"{tmp_path / 'nope.json'}: no such file" in result.stderr

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from support import client_for
 
 from assistant.errors import IndexUnavailable, NoIndex
 from assistant.models import Answer, Citation
@@ -19,25 +20,6 @@ from ui.server import create_app
 
 QUESTION = {"question": "What should employers do before talent arrives?"}
 PARTNER = "https://intranet.example.org"
-
-
-def client_for(settings: Settings, assistant: Any, **overrides: Any) -> TestClient:
-    settings = settings.model_copy(update=overrides)
-    return TestClient(create_app(settings, assistant), raise_server_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory,
-           make_fake: Callable[..., Any]) -> tuple[TestClient, Any]:
-    """One app for the tests that change no state: building one takes about a second."""
-    fake = make_fake()
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), rate_limit_per_minute=0)
-    return client_for(settings, fake), fake
-
-
-@pytest.fixture
-def client(shared: tuple[TestClient, Any]) -> TestClient:
-    return shared[0]
 
 
 def sse_events(text: str) -> list[tuple[str, dict[str, Any]]]:
@@ -249,6 +231,33 @@ def test_framing_is_denied_unless_configured(client: TestClient) -> None:
         response = client.get(path)
         assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
         assert response.headers["x-frame-options"] == "DENY"
+
+
+SECURITY = {"x-content-type-options": "nosniff",
+            "referrer-policy": "strict-origin-when-cross-origin",
+            "content-security-policy": "frame-ancestors 'none'", "x-frame-options": "DENY"}
+
+
+def test_every_response_carries_the_security_headers(
+        settings: Settings, make_fake: Callable[..., Any]) -> None:
+    client = client_for(settings, make_fake(error=RuntimeError("boom")))
+    asset = re.findall(r'import\("\./(assets/[^"]+)"\)', client.get("/gradio.js").text)[0]
+    responses = {
+        "chat": client.get("/"), "chat config": client.get("/config"),
+        "static file": client.get(f"/{asset}"), "web component": client.get("/gradio.js"),
+        "health": client.get("/api/health"), "docs": client.get("/api/docs"),
+        "schema": client.get("/api/openapi.json"),
+        "not found": client.get("/api/nope"), "static not found": client.get("/assets/nope.js"),
+        "bad json": client.post("/api/ask", content=b"{", headers={
+            "Content-Type": "application/json"}),
+        "bad question": client.post("/api/ask", json={"question": ""}),
+        "server error": client.post("/api/ask", json=QUESTION),
+    }
+    assert responses["server error"].status_code == 500
+    assert responses["static file"].status_code == 200
+    for what, response in responses.items():
+        for name, value in SECURITY.items():
+            assert response.headers.get_list(name) == [value], (what, name, response.headers)
 
 
 def test_configured_sites_may_frame_the_page(settings: Settings, fake: Any) -> None:
