@@ -94,8 +94,11 @@ class Composer:
         actions = self._select(named, c.relative, c.max_actions, margin=c.score_margin) or \
             self._select(candidates, c.relative, c.max_actions, margin=c.score_margin)
         page = next((h for h in hits if h.document != GUIDEBOOK), None)
-        if not actions or (page and actions[0].match < page.match * self.config.relative):
-            self._fact(b, hits, a, snapshot)  # a project page answers it far better
+        if page and (not actions or actions[0].match < page.match * self.config.relative):
+            self._fact(b, hits, a, snapshot)  # a project page matches far better
+            return
+        if not actions:
+            self._paragraph(b, hits, a, snapshot)
             return
         stakeholders = _ordered(h.stakeholder for h in actions)
         phases = _ordered(h.phase for h in actions)
@@ -169,6 +172,19 @@ class Composer:
             return  # "how many ..." answered by a sentence with no number in it
         b.line(f"According to *{best.metadata['title']}*:")
         b.bullet(best, quote)
+
+    def _paragraph(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
+                   snapshot: IndexSnapshot) -> None:
+        """No action point matches, but an intervention paragraph of the role asked about
+        does ("How can we help spouses?"): its closest sentences are the answer."""
+        paragraphs = [h for h in _of_kind(hits, "interventions")
+                      if not a.stakeholders or h.stakeholder in a.stakeholders]
+        if not paragraphs or paragraphs[0].match < self.config.action_floor:
+            return
+        hit = paragraphs[0]
+        b.line(_summary([hit.stakeholder] if hit.stakeholder else [], []))
+        b.bullet(hit, best_sentences(hit.text, a.query, self.config.background_sentences,
+                                     snapshot.idf), suffix=f" *({hit.metadata['heading']})*")
 
     def _background(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
                     stakeholders: list[str], snapshot: IndexSnapshot) -> None:

@@ -1,8 +1,8 @@
 """The optional LLM answerer: any LangChain chat model, held to the retrieved sources.
 
 The model sees numbered sources and must cite them as [n]. Its output is then checked
-sentence by sentence: a sentence citing nothing, or a source that does not exist, is
-removed. Any failure (timeout, connection, unusable output) raises `LLMUnavailable`, and
+sentence by sentence: a sentence citing nothing, a source that does not exist, or sources
+that do not hold most of its content words, is removed. Any failure (timeout, connection, unusable output) raises `LLMUnavailable`, and
 the assistant falls back to the extractive answer, saying so in `meta.fallback`.
 """
 
@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.errors import LLMUnavailable
 from assistant.extractive import citation
+from assistant.grounding import supports
 from assistant.models import Answer, Delta, Hit
 from assistant.query import QueryAnalysis
 from corpus.settings import Settings
@@ -114,7 +115,8 @@ def render_prompt(analysis: QueryAnalysis, sources: list[Hit]) -> str:
 
 
 def validate(text: str, analysis: QueryAnalysis, sources: list[Hit], *, model: str) -> Answer:
-    """Keep the sentences whose markers all name real sources; renumber by first use."""
+    """Keep the sentences whose markers all name real sources that say what the sentence
+    says (assistant/grounding.py); renumber by first use."""
     if NOT_IN_SOURCES in text or not text.strip():
         raise LLMUnavailable("the model found no answer in the sources")
     kept: list[str] = []
@@ -128,7 +130,8 @@ def validate(text: str, analysis: QueryAnalysis, sources: list[Hit], *, model: s
         if segment.strip().endswith(":") and not numbers:
             kept.append(segment)  # a lead-in line such as "Employers should:"
             continue
-        if not numbers or any(not 1 <= n <= len(sources) for n in numbers):
+        if not numbers or any(not 1 <= n <= len(sources) for n in numbers) or not supports(
+                segment, [sources[n - 1].text for n in numbers]):
             removed += 1
             kept.append("\n" if segment.endswith("\n") else "")
             continue

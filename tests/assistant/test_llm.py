@@ -19,7 +19,7 @@ from assistant.query import analyse
 from corpus.settings import Settings
 
 pytestmark = pytest.mark.slow
-QUESTION = "What should employers do about language before talent arrives?"
+QUESTION = "How can employers offer language training to talent before they arrive?"
 
 
 def fake_model(*replies: str) -> GenericFakeChatModel:
@@ -31,8 +31,9 @@ def with_llm(settings: Settings, chat_model: Any = None, **overrides: Any) -> As
 
 
 def test_markers_are_validated_and_renumbered(real_settings: Settings) -> None:
-    reply = ("For employers before arrival:\n- Offer language training online [4]. "
-             "Invent something [99]. Say something uncited.\n- Work with language schools [4][5].")
+    # [1] and [2] are the first sources: two pre-departure language action points
+    reply = ("For employers before arrival:\n- Offer language training online [1]. "
+             "Invent something [99]. Say something uncited.\n- Work with language schools [1][2].")
     answer = with_llm(real_settings, fake_model(reply)).ask(QUESTION)
     assert answer.meta["answerer"] == "llm"
     assert answer.meta["removed_sentences"] == 2
@@ -44,11 +45,21 @@ def test_markers_are_validated_and_renumbered(real_settings: Settings) -> None:
 
 
 def test_streams_text_then_the_final_answer(real_settings: Settings) -> None:
-    items = list(with_llm(real_settings, fake_model("Offer pre-arrival training [1].")).stream(
+    items = list(with_llm(real_settings, fake_model("Offer online language learning [1].")).stream(
         QUESTION))
     assert isinstance(items[-1], Final)
     assert all(isinstance(i, Delta) for i in items[:-1])
-    assert "".join(i.text for i in items[:-1]) == "Offer pre-arrival training [1]."
+    assert "".join(i.text for i in items[:-1]) == "Offer online language learning [1]."
+
+
+def test_a_claim_its_cited_source_does_not_make_is_removed(real_settings: Settings) -> None:
+    """A real marker is not enough: the sentence must say what its source says."""
+    reply = ("Offer language training online [1]. "
+             "Pay every new hire a relocation bonus of ten thousand euros [1].")
+    answer = with_llm(real_settings, fake_model(reply)).ask(QUESTION)
+    assert answer.meta["answerer"] == "llm"
+    assert answer.meta["removed_sentences"] == 1
+    assert "bonus" not in answer.answer and "language training" in answer.answer
 
 
 @pytest.mark.parametrize("reply", ["NOT_IN_SOURCES", "Nothing cited here at all.", "[42] only"])
