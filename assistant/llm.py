@@ -2,8 +2,9 @@
 
 The model sees numbered sources and must cite them as [n]. Its output is then checked
 sentence by sentence: a sentence citing nothing, a source that does not exist, or sources
-that do not hold most of its content words, is removed. Any failure (timeout, connection, unusable output) raises `LLMUnavailable`, and
-the assistant falls back to the extractive answer, saying so in `meta.fallback`.
+that do not hold most of its content words, is removed. Any failure (timeout, connection,
+unusable output) raises `LLMUnavailable`, and the assistant falls back to the extractive
+answer, saying so in `meta.fallback`.
 """
 
 from __future__ import annotations
