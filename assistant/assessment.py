@@ -29,7 +29,7 @@ from assistant.extractive import best_sentences, citation
 from assistant.models import Citation, Hit
 from assistant.query import validate_choice
 from assistant.retrieval import best_per_unit, fuse
-from corpus.models import FOCUS_GROUPS, PHASES, STAKEHOLDERS
+from corpus.models import FOCUS_GROUPS, PHASES, STAKEHOLDERS, UnitKind
 from index.store import REBUILD_INDEX
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 ANSWERS: dict[str, str] = {"yes": "Yes", "no": "No", "not-sure": "Not sure"}
 GAP_ANSWERS = frozenset({"no", "not-sure"})
-ACTION_KINDS = ("action-points", "interventions")
+ACTION_KINDS = (UnitKind.ACTION_POINTS, UnitKind.INTERVENTIONS)
 BACKGROUND = "Background from the guidebook"
 SHEET_KEYS = frozenset({"stakeholder", "date", "answers", "statements"})
 MAX_ERRORS_SHOWN = 5
@@ -171,7 +171,7 @@ class Assessment:
 def load_statements(assistant: Assistant, stakeholder: str) -> list[Statement]:
     """The stakeholder's statements from the index, in table order."""
     validate_choice(stakeholder, STAKEHOLDERS, "stakeholder")
-    units = assistant.units(kind="self-assessment", stakeholder=stakeholder)
+    units = assistant.units(kind=UnitKind.SELF_ASSESSMENT, stakeholder=stakeholder)
     if not units:
         raise InvalidInput(f"the index has no self-assessment statements for {stakeholder}; "
                            f"add the guidebook to the corpus and {REBUILD_INDEX}")
@@ -296,8 +296,8 @@ def select_actions(hits: Sequence[Hit], config: GapConfig) -> list[Hit]:
     words. When no action point clears the floor, a paragraph still may, so a gap the
     action lists do not cover ("Website in English") gets the guidebook's advice on it.
     """
-    points = [h for h in hits if h.kind == "action-points"]
-    paragraphs = [h for h in hits if h.kind == "interventions"]
+    points = [h for h in hits if h.kind == UnitKind.ACTION_POINTS]
+    paragraphs = [h for h in hits if h.kind == UnitKind.INTERVENTIONS]
     best = max((h.score for h in points), default=0.0)
     cut = max(config.floor, best * config.relative)
     chosen = [h for h in points if h.score >= cut][: config.max_actions]
@@ -320,14 +320,14 @@ def build_plan(selected: Mapping[str, Sequence[Hit]]
                 best[hit.unit_id] = hit
     order = [*PHASES, None]
     ordered = sorted(best.values(), key=lambda h: (
-        order.index(h.phase if h.kind == "action-points" else None),
+        order.index(h.phase if h.kind == UnitKind.ACTION_POINTS else None),
         int(h.metadata.get("number") or 0), h.unit_id))
     citations = {h.unit_id: citation(h, marker, h.text)
                  for marker, h in enumerate(ordered, start=1)}
     groups = []
     for phase in order:
         members = [h for h in ordered
-                   if (h.phase if h.kind == "action-points" else None) == phase]
+                   if (h.phase if h.kind == UnitKind.ACTION_POINTS else None) == phase]
         if members:
             groups.append(PlanGroup(phase, PHASES[phase] if phase else BACKGROUND, tuple(
                 PlanAction(citations[h.unit_id], tuple(gaps[h.unit_id])) for h in members)))
@@ -398,7 +398,8 @@ def gap_hits(assistant: Assistant, statements: Sequence[Statement],
                           {"kind": {"$in": list(ACTION_KINDS)}}]}
         dense = dict(snapshot.dense(vector, everything, where))
         lexical = dict(snapshot.lexical(statement.text, everything))
-        scores = fuse(dense, lexical, assistant.retriever.config, scope_max=True)
+        scores = fuse(dense, lexical, assistant.retriever.config, scope_max=True,
+                      dense_weight=config.dense_weight)
         ranked[statement.id] = best_per_unit(snapshot, scores)
     return ranked
 
@@ -436,7 +437,7 @@ def assess(assistant: Assistant, stakeholder: str, answers: Mapping[str, object]
 def excerpt(hit: Hit, statement: Statement, idf: Mapping[str, float], sentences: int) -> Hit:
     """A paragraph is quoted by its run of sentences closest to the gap, as the chat quotes
     background; action points are short and quoted whole."""
-    if hit.kind != "interventions":
+    if hit.kind != UnitKind.INTERVENTIONS:
         return hit
     return replace(hit, text=best_sentences(hit.text, statement.text, sentences, dict(idf)))
 

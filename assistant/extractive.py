@@ -17,9 +17,9 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from assistant.config import AnswerConfig
 from assistant.grounding import coverage
-from assistant.models import SECTION_BY_KIND, Answer, Citation, Hit
+from assistant.models import Answer, Citation, Hit
 from assistant.query import QueryAnalysis, QuestionKind, Request
-from corpus.models import PHASES, STAKEHOLDERS
+from corpus.models import PHASES, STAKEHOLDERS, UnitKind
 from corpus.text import normalise_space, split_sentences
 from index.reader import IndexSnapshot, tokenize
 
@@ -88,7 +88,7 @@ class Composer:
                  snapshot: IndexSnapshot) -> None:
         """The best few action points, preferring the stakeholders the question names
         (others only when none of theirs passes the thresholds)."""
-        candidates = _of_kind(hits, "action-points")
+        candidates = _of_kind(hits, UnitKind.ACTION_POINTS)
         named = [h for h in candidates if h.stakeholder in a.stakeholders]
         c = self.config
         actions = self._select(named, c.relative, c.max_actions, margin=c.score_margin) or \
@@ -114,7 +114,7 @@ class Composer:
         scores = {h.unit_id: h.score for h in hits}
         for stakeholder in a.stakeholders:
             for phase in a.phases:
-                units = [c for c in snapshot.chunks if c.metadata["kind"] == "action-points"
+                units = [c for c in snapshot.chunks if c.metadata["kind"] == UnitKind.ACTION_POINTS
                          and c.metadata["stakeholder"] == stakeholder
                          and c.metadata["phase"] == phase]
                 units.sort(key=lambda c: c.metadata["number"])
@@ -128,7 +128,7 @@ class Composer:
     def _cross(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
                snapshot: IndexSnapshot) -> None:
         """'Which stakeholders...': the best actions, grouped by stakeholder."""
-        candidates = [h for h in hits if h.kind in ("action-points", "interventions")]
+        candidates = [h for h in hits if h.kind in (UnitKind.ACTION_POINTS, UnitKind.INTERVENTIONS)]
         if len(a.stakeholders) > 1:  # "compare unions and NGOs": just those two
             candidates = [h for h in candidates if h.stakeholder in a.stakeholders] or candidates
         chosen = self._select(candidates, self.config.cross_relative,
@@ -149,14 +149,14 @@ class Composer:
             for hit in sorted(group, key=_journey_order):
                 phase = f" *({PHASES[hit.phase]})*" if hit.phase else ""
                 b.bullet(hit, best_sentences(hit.text, a.query, 2, snapshot.idf)
-                         if hit.kind == "interventions" else normalise_space(hit.text),
+                         if hit.kind == UnitKind.INTERVENTIONS else normalise_space(hit.text),
                          suffix=phase)
 
     def _fact(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
               snapshot: IndexSnapshot) -> None:
         """Project facts: the sentence that holds the fact, from the best web-page sections
         (all of each section, not only its best chunk)."""
-        sources = [h for h in hits if h.document != GUIDEBOOK or h.kind == "other"][:3]
+        sources = [h for h in hits if h.document != GUIDEBOOK or h.kind == UnitKind.OTHER][:3]
         if not sources or sources[0].match < self.config.action_floor:
             return
         texts = [(h, c.text) for h in sources
@@ -165,8 +165,9 @@ class Composer:
         scored = [(score + h.score, quote, h) for h, text in texts
                   for score, quote in _fact_spans(text, a, weights)]
         _, quote, best = max(scored, key=lambda t: t[0])
-        whole = " ".join(c.text for c in snapshot.units[best.unit_id])
-        if coverage(a.content, whole, snapshot.idf) < self.config.fact_coverage:
+        whole = " ".join([best.metadata["title"],
+                          *(c.text for c in snapshot.units[best.unit_id])])
+        if coverage(a.content, whole, snapshot.idf, names=a.names) < self.config.fact_coverage:
             return  # the page is near, but it does not hold what was asked
         if _wants_value_absent_from(a.question, quote):
             return  # "how many ..." answered by a sentence with no number in it
@@ -177,7 +178,7 @@ class Composer:
                    snapshot: IndexSnapshot) -> None:
         """No action point matches, but an intervention paragraph of the role asked about
         does ("How can we help spouses?"): its closest sentences are the answer."""
-        paragraphs = [h for h in _of_kind(hits, "interventions")
+        paragraphs = [h for h in _of_kind(hits, UnitKind.INTERVENTIONS)
                       if not a.stakeholders or h.stakeholder in a.stakeholders]
         if not paragraphs or paragraphs[0].match < self.config.action_floor:
             return
@@ -189,7 +190,7 @@ class Composer:
     def _background(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
                     stakeholders: list[str], snapshot: IndexSnapshot) -> None:
         """The most relevant intervention paragraph, as context, when it is close enough."""
-        paragraphs = [h for h in _of_kind(hits, "interventions")
+        paragraphs = [h for h in _of_kind(hits, UnitKind.INTERVENTIONS)
                       if not stakeholders or h.stakeholder in stakeholders]
         if paragraphs and paragraphs[0].match >= self.config.background_floor:
             hit = paragraphs[0]
@@ -240,7 +241,7 @@ def citation(hit: Hit, marker: int, quote: str) -> Citation:
     m = hit.metadata
     return Citation(marker=marker, id=hit.unit_id, document=m["document"],
                     stakeholder=m["stakeholder"] or None,
-                    section=SECTION_BY_KIND.get(m["kind"], "other"), phase=m["phase"] or None,
+                    section=str(UnitKind(m["kind"])), phase=m["phase"] or None,
                     number=m["number"] or None, title=m["title"], quote=quote,
                     score=hit.score, breadcrumb=m["breadcrumb"])
 
@@ -267,7 +268,7 @@ def _summary(stakeholders: list[str], phases: list[str]) -> str:
     return "The guidebook suggests:"
 
 
-def _of_kind(hits: list[Hit], kind: str) -> list[Hit]:
+def _of_kind(hits: list[Hit], kind: UnitKind) -> list[Hit]:
     return [h for h in hits if h.kind == kind]
 
 

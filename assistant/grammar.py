@@ -147,8 +147,8 @@ ANAPHORA = re.compile(r"\b(?:that|this|those|these|it|them|ones|similar|same|too
                       r"also|either|instead)\b")
 VAGUE_WORDS = Terms(
     "words of a question that name no topic: scaffolding, vague nouns, chat fillers",
-    ("thing", "things", "stuff", "kind", "sort", "ones", "one", "ok", "okay", "please",
-     "pls", "guidebook", "anything", "something", "else", "part", "play", "role", "roles",
+    ("whose", "per", "thing", "things", "stuff", "kind", "sort", "ones", "one", "ok", "okay",
+     "please", "pls", "guidebook", "anything", "something", "else", "part", "play", "role", "roles",
      "task", "tasks", "duties", "responsibility", "responsibilities", "supposed",
      "meant", "expected", "exactly", "actually", "really", "honestly", "here", "there",
      "now", "then", "also", "too", "just", "still", "already", "doing", "done", "need",

@@ -10,7 +10,7 @@ means one thing everywhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.text import split_sentences
@@ -64,17 +64,30 @@ def supports(statement: str, sources: Sequence[str]) -> bool:
     return len(words & found) / len(words) >= MIN_SUPPORT
 
 
-def coverage(words: Sequence[str], text: str, idf: Mapping[str, float]) -> float:
+def coverage(words: Sequence[str], text: str, idf: Mapping[str, float], *,
+             names: Collection[str] = ()) -> float:
     """How much of a question's content `text` speaks to: the IDF-weighted share of the
-    words' stems that it uses. A word the corpus never uses weighs as much as its rarest
-    word: "Sweden" in "How many permits did Sweden grant?" is the point of the question."""
-    stems = set(tokenize([" ".join(words)])[0])
+    words' stems that it uses.
+
+    A word the corpus never uses gets a middling weight, unless the question writes it as
+    a name ("Sweden", "WAFIRA"): a name the text lacks is what the question is about, so it
+    weighs as much as the corpus's rarest word.
+    """
+    stems = {stem: word for word in words for stem in tokenize([word])[0]}
     if not stems:
         return 1.0
-    rarest = max(idf.values(), default=1.0)
+    weights = sorted(idf.values()) or [1.0]
+    rarest, middle = weights[-1], weights[len(weights) // 2]
+    lowered_names = {n.lower() for n in names}
+
+    def weight(stem: str) -> float:
+        if stem in idf:
+            return idf[stem]
+        return rarest if stems[stem] in lowered_names else middle
+
     used = set(tokenize([text])[0])
-    total = sum(idf.get(t, rarest) for t in stems)
-    return sum(idf.get(t, rarest) for t in stems & used) / total
+    total = sum(weight(t) for t in stems)
+    return sum(weight(t) for t in stems if t in used) / total
 
 
 def _sentences_with_markers(line: str) -> list[str]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-from corpus.models import STAKEHOLDERS
+from corpus.models import STAKEHOLDERS, UnitKind
 from index.reader import IndexSnapshot, tokenize
 
 GUIDEBOOK = "talent-hub-guidebook"
@@ -95,7 +95,7 @@ class Lexicon:
                 project["guidance"].update(tokens)
             else:
                 project["project"].update(tokens)
-            if meta.get("kind") == "interventions" and meta.get("theme"):
+            if meta.get("kind") == UnitKind.INTERVENTIONS and meta.get("theme"):
                 by_theme.setdefault(str(meta["theme"]), Counter()).update(tokens)
         total = project["project"] + project["guidance"]
         return cls(known=frozenset(known),

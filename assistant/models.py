@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SECTION_BY_KIND = {"action-points": "action-points", "interventions": "interventions",
-                   "self-assessment": "self-assessment", "quotes": "quotes"}
-KINDS = (*SECTION_BY_KIND, "other")  # every kind of citable unit
+from corpus.models import UnitKind
+
+KINDS = tuple(UnitKind)  # every kind of citable unit
 
 
 @dataclass
@@ -98,8 +98,8 @@ class Hit:
         return self.score if self.evidence is None else self.evidence
 
     @property
-    def kind(self) -> str:
-        return str(self.metadata["kind"])
+    def kind(self) -> UnitKind:
+        return UnitKind(self.metadata["kind"])
 
     @property
     def document(self) -> str:

@@ -65,6 +65,8 @@ class QueryAnalysis:
     # from this corpus could not speak to
     unknown: tuple[str, ...] = ()
     content: tuple[str, ...] = ()
+    # words written as names mid-sentence ("in Sweden", "the WAFIRA project")
+    names: tuple[str, ...] = ()
 
     @property
     def lexical_query(self) -> str:
@@ -154,9 +156,17 @@ def _request(text: str, lowered: str) -> Request:
 
 
 def content_words(lowered: str) -> list[str]:
-    """Words that could carry a topic: not stop words, not the vague words of a question."""
-    return [w for w in _WORD.findall(lowered) if len(w) > 2 and w not in _STOP
-            and w not in _VAGUE]
+    """Words that could carry a topic: not stop words, not the vague words of a question
+    ("hub's" counts as "hub")."""
+    words = (w.removesuffix("'s") for w in _WORD.findall(lowered))
+    return [w for w in words if len(w) > 2 and w not in _STOP and w not in _VAGUE]
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """Capitalised words that do not open a sentence: how a question writes names."""
+    return tuple(word.removesuffix("'s") for sentence in re.split(r"(?<=[.!?])\s+", text)
+                 for word in re.findall(r"[^\W\d_][\w'-]*", sentence)[1:]
+                 if word[:1].isupper())
 
 
 def detect(text: str, lexicon: Lexicon) -> QueryAnalysis:
@@ -168,7 +178,8 @@ def detect(text: str, lexicon: Lexicon) -> QueryAnalysis:
     analysis = QueryAnalysis(
         question=text, query=text, stakeholders=_stakeholders(lowered),
         phases=_phases(lowered), themes=lexicon.marks(stems, "themes", min_z=THEME_Z),
-        request=_request(text, lowered), unknown=unknown, content=tuple(words))
+        request=_request(text, lowered), unknown=unknown, content=tuple(words),
+        names=_names(text))
     project = any(stem in lexicon.project for stem in stems)
     analysis.in_domain = bool(analysis.stakeholders or analysis.phases or analysis.themes
                               or project or (words and analysis.unknown_share < 0.5))
@@ -233,7 +244,7 @@ def analyse(question: str, lexicon: Lexicon, *, history: list[tuple[str, str]] |
             else QuestionKind.ACTION_POINT,
             follow_up=True, in_domain=previous.in_domain or current.in_domain,
             expansion=f"{current.expansion} {previous.expansion}".strip(),
-            unknown=current.unknown, content=current.content,
+            unknown=current.unknown, content=current.content, names=current.names,
         )
         if current.kind == QuestionKind.CROSS_STAKEHOLDER and not current.stakeholders:
             merged.kind = QuestionKind.CROSS_STAKEHOLDER

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from assistant.config import RetrievalConfig
 from assistant.models import Hit
 from assistant.query import QueryAnalysis, QuestionKind
+from corpus.models import UnitKind
 from index.embeddings import Embedder
 from index.reader import IndexReader, IndexSnapshot
 
@@ -62,7 +63,7 @@ class Retriever:
                 delta -= c.stakeholder_penalty
         if analysis.phases and meta["phase"]:
             delta += c.phase_boost if meta["phase"] in analysis.phases else -c.phase_penalty
-        if meta["kind"] == "action-points":
+        if meta["kind"] == UnitKind.ACTION_POINTS:
             delta += c.action_point_prior
         if analysis.kind == QuestionKind.FACT and meta["document"] != "talent-hub-guidebook":
             delta += c.fact_document_boost
@@ -70,13 +71,15 @@ class Retriever:
 
 
 def fuse(dense: Mapping[str, float], lexical: Mapping[str, float], config: RetrievalConfig,
-         *, mode: str = "hybrid", scope_max: bool = False) -> dict[str, float]:
+         *, mode: str = "hybrid", scope_max: bool = False,
+         dense_weight: float | None = None) -> dict[str, float]:
     """One score per chunk from cosine similarity and BM25: the only place they meet.
 
     BM25 is saturated, s / (s + c), so a poor lexical match stays low. With `scope_max`
     the search was scoped (the self-assessment looks at one stakeholder's actions): BM25 is
     then max-normalised within the chunks `dense` covers, so a gap whose words are rare in
-    that scope still gets a full-strength lexical signal.
+    that scope still gets a full-strength lexical signal. `dense_weight` overrides the
+    configured share of cosine similarity for such a search, which is tuned on its own.
     """
     if mode == "dense":
         return dict(dense)
@@ -95,7 +98,7 @@ def fuse(dense: Mapping[str, float], lexical: Mapping[str, float], config: Retri
         return {cid: sum(1.0 / (config.rrf_k + r[cid] + 1) for r in ranks if cid in r)
                 for cid in ids}
     floor = min(dense.values(), default=0.0)
-    w = config.dense_weight
+    w = config.dense_weight if dense_weight is None else dense_weight
     return {cid: w * dense.get(cid, floor) + (1 - w) * bm25.get(cid, 0.0) for cid in ids}
 
 

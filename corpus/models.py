@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+
+class UnitKind(StrEnum):
+    """What a citable unit is. A str enum: members equal their slugs, which is what Chroma
+    metadata and JSON hold, so "action-points" and UnitKind.ACTION_POINTS are one value."""
+
+    ACTION_POINTS = "action-points"
+    INTERVENTIONS = "interventions"
+    SELF_ASSESSMENT = "self-assessment"
+    QUOTES = "quotes"
+    OTHER = "other"
+
 
 STAKEHOLDERS: dict[str, str] = {
     "employers": "Employers",

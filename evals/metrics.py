@@ -64,6 +64,18 @@ def label(metric: str, k: int) -> str:
     return LABELS[metric].replace("@k", f"@{k}")
 
 
+def bound(metric: str, limit: float) -> str:
+    """A threshold as people read it: '≥ 0.95', or '≤ 0.05' where lower is better."""
+    return f"{'≤' if metric in LOWER_IS_BETTER else '≥'} {limit:.2f}"
+
+
+def meets(metric: str, value: float, limit: float) -> bool:
+    """Whether a score meets its threshold, in the metric's direction."""
+    if metric in LOWER_IS_BETTER:
+        return value <= limit + 1e-9
+    return value >= limit - 1e-9
+
+
 def format_score(value: float | None, digits: int = 2) -> str:
     """A score as printed and shown in reports; "–" where the metric does not apply."""
     return "–" if value is None else f"{value:.{digits}f}"

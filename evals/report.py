@@ -16,7 +16,17 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from evals.metrics import CASE_CHECKS, HEADLINE, LABELS, METRICS, format_score, judge, label
+from evals.metrics import (
+    CASE_CHECKS,
+    HEADLINE,
+    LABELS,
+    METRICS,
+    bound,
+    format_score,
+    judge,
+    label,
+    meets,
+)
 from evals.runner import DEFAULT_K, EvalReport
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -74,10 +84,11 @@ def _overall_row(report: EvalReport, metric: str, minimum: dict[str, float],
         agg = run.aggregates["overall"][metric]
         css = ""
         if i == 0 and metric in minimum and agg.value is not None:  # only the assistant is gated
-            css = "good" if agg.value >= minimum[metric] - 1e-9 else "bad"
+            css = "good" if meets(metric, agg.value, minimum[metric]) else "bad"
         cells.append({"value": agg.value, "n": agg.n, "css": css})
     return {"label": label(metric, k),
-            "target": f"≥ {minimum[metric]:.2f}" if metric in minimum else "", "cells": cells}
+            "target": bound(metric, minimum[metric]) if metric in minimum else "",
+            "cells": cells}
 
 
 def _chart(report: EvalReport, dimension: str, metric: str,

@@ -32,6 +32,7 @@ from evals.metrics import (
     breakdown,
     case_groups,
     judge,
+    meets,
     score_case,
 )
 
@@ -59,7 +60,7 @@ class Check:
 
     @property
     def passed(self) -> bool:
-        return self.value is None or self.value >= self.minimum - 1e-9
+        return self.value is None or meets(self.metric, self.value, self.minimum)
 
     def to_dict(self) -> dict[str, Any]:
         return {"metric": self.metric, "minimum": self.minimum,
@@ -135,20 +136,23 @@ def _severity(scores: Mapping[str, float | None]) -> tuple[float, ...]:
 # -- thresholds ----------------------------------------------------------------------------
 
 def load_thresholds(path: Path = THRESHOLDS_PATH) -> dict[str, float]:
-    """The `[minimum]` table of thresholds.toml, checked against the metric names."""
+    """The `[minimum]` and `[maximum]` tables of thresholds.toml (a maximum for the metrics
+    where lower is better), checked against the metric names."""
     try:
         data = read_toml(path, "thresholds file")
     except ValueError as exc:
         raise ThresholdError(str(exc)) from exc
-    minimum = data.get("minimum", {})
     thresholds = {}
-    for metric, value in minimum.items():
-        if metric not in METRICS or metric in LOWER_IS_BETTER:
-            raise ThresholdError(f"{path}: unknown metric '{metric}'; choose from "
-                                 f"{', '.join(m for m in METRICS if m not in LOWER_IS_BETTER)}")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-            raise ThresholdError(f"{path}: '{metric}' must be a number from 0 to 1")
-        thresholds[metric] = float(value)
+    for table, allowed in (("minimum", [m for m in METRICS if m not in LOWER_IS_BETTER]),
+                           ("maximum", [m for m in METRICS if m in LOWER_IS_BETTER])):
+        for metric, value in data.get(table, {}).items():
+            if metric not in allowed:
+                raise ThresholdError(f"{path}: unknown metric '{metric}' in [{table}]; "
+                                     f"choose from {', '.join(allowed)}")
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not 0 <= value <= 1:
+                raise ThresholdError(f"{path}: '{metric}' must be a number from 0 to 1")
+            thresholds[metric] = float(value)
     return thresholds
 
 
@@ -226,6 +230,8 @@ def run_suite(settings: Settings, *, dataset: Path, split: str | None = None,
                                   "dataset_sha256": hashlib.sha256(dataset.read_bytes())
                                   .hexdigest()[:16],
                                   "cases": len(cases), "build": snapshot.build_id,
+                                  "moved_from_test": sum(c.origin == "moved-from-test"
+                                                         for c in cases),
                                   "model": assistant.embedder.name,
                                   "corpus_dir": str(settings.corpus_dir),
                                   "llm": settings.llm,

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from corpus.settings import DEFAULT_CORPUS_DIR, Settings
 from evals.dataset import split_path
-from evals.metrics import LABELS
+from evals.metrics import LABELS, bound
 from evals.runner import run_suite
 from index.build import build_index
 from index.embeddings import load_embedder
@@ -33,10 +33,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 def test_thresholds_hold_on_the_test_split(settings: Settings) -> None:
     report = run_suite(settings, dataset=split_path("test"), split="test")
-    failed = [f"{LABELS[c.metric]} {c.value:.3f} < {c.minimum:.2f}"
+    # The test split is held out: a failure names the metric, never the cases, so nobody
+    # tunes to them (docs/architecture.md, "An eval case").
+    failed = [f"{LABELS[c.metric]} {c.value:.3f}, needs {bound(c.metric, c.minimum)}"
               for c in report.checks if not c.passed]
-    cases = [report.cases[i].id for i in report.failing()]
-    assert not failed, f"below threshold: {'; '.join(failed)} (cases with errors: {cases})"
+    assert not failed, f"below threshold on the test split: {'; '.join(failed)}"
 
 
 def test_an_impossible_case_makes_eval_exit_non_zero(settings: Settings,

@@ -286,6 +286,7 @@ def eval_command(settings: Settings, dataset: Path | None, split: str, report_di
     from evals.compare import load_report
     from evals.console import print_comparison, print_summary
     from evals.dataset import split_path
+    from evals.metrics import bound
     from evals.report import write_reports
 
     if compare:
@@ -307,7 +308,7 @@ def eval_command(settings: Settings, dataset: Path | None, split: str, report_di
         gaps_passed = dataset is not None or assessment_eval.run_and_report(
             settings, report_dir or settings.data_dir / "eval", console)
     if not report.passed:
-        failed = ", ".join(f"{c.metric} {c.value:.3f} < {c.minimum:.2f}"
+        failed = ", ".join(f"{c.metric} {c.value:.3f}, needs {bound(c.metric, c.minimum)}"
                            for c in report.checks if not c.passed)
         errors.print(f"[bold red]below threshold:[/] {failed}", highlight=False)
         sys.exit(1)

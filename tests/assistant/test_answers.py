@@ -22,8 +22,6 @@ def unit_texts() -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("question", "must_cite"), [
-    ("Our company wants to be known abroad as a good place to work. "
-     "What does the guidebook suggest?", "employers/pre-departure/2"),
     ("How can a trade union reach international students?", "trade-unions/pre-departure/1"),
     ("Which stakeholders should help spouses find jobs?", "trade-unions/integration/2"),
     ("How many people answered the remote work survey?", "iom-germany-talent-hub#surveys"),

@@ -12,6 +12,7 @@ from assistant.api import Assistant
 from corpus.load import CorpusLoad
 from corpus.models import STAKEHOLDERS
 from evals.assessment_eval import (
+    HELDOUT_DATASET,
     THRESHOLDS,
     GapCase,
     load_gap_cases,
@@ -71,6 +72,13 @@ def test_scores_are_the_suites_id_metrics() -> None:
 def assistant(real_assistant: Assistant) -> Assistant:
     """The suite's real index and model (tests/conftest.py), built once per session."""
     return real_assistant
+
+
+@pytest.mark.slow
+def test_the_heldout_half_covers_statements_never_tuned_on() -> None:
+    tuned = {c.statement for c in load_gap_cases()}
+    heldout = load_gap_cases(HELDOUT_DATASET)
+    assert len(heldout) >= 40 and not tuned & {c.statement for c in heldout}
 
 
 @pytest.mark.slow
