@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ FOCUS_GROUPS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Document:
-    """One source file and the attribution the manifest records for it."""
+    """One source file, its title, and the attribution the manifest records for it."""
 
     slug: str
     path: Path
@@ -48,7 +49,8 @@ class Document:
     licence: str = ""
     source_url: str = ""
     citation: str = ""
-    parser: str = "auto"
+    parser: str = "auto"  # "guidebook" or "generic" forces a parser
+    relative_path: str = ""  # within the corpus folder, "/"-separated
 
 
 @dataclass(frozen=True)
@@ -72,10 +74,19 @@ class Section:
     focus: str | None = None
     heading: str | None = None
     page: int | None = None
+    pages: tuple[int, ...] = ()
     footnotes: tuple[str, ...] = field(default_factory=tuple)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["footnotes"] = list(self.footnotes)
+        data["pages"] = list(self.pages)
         return data
+
+
+def page_label(pages: Sequence[int]) -> str:
+    """How a citation names its pages: "p. 7", "pp. 7–9", or "" without pages."""
+    if not pages:
+        return ""
+    return f"p. {pages[0]}" if len(pages) == 1 else f"pp. {pages[0]}–{pages[-1]}"
