@@ -18,11 +18,11 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from assistant.models import SECTION_BY_KIND, Answer, Citation, Hit
 from assistant.query import QueryAnalysis
+from corpus.guidebook import SLUG as GUIDEBOOK
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.text import normalise_space, split_sentences
 from index.reader import IndexSnapshot, tokenize
 
-GUIDEBOOK = "talent-hub-guidebook"
 REFUSAL = ("I can only answer questions about retaining international talent, from the IOM "
            "Talent Hub EU Guidebook and its project pages: for example, what employers, "
            "municipalities, ministries, universities, unions or NGOs can do before and after "
@@ -217,7 +217,8 @@ def citation(hit: Hit, marker: int, quote: str) -> Citation:
                     stakeholder=m["stakeholder"] or None,
                     section=SECTION_BY_KIND.get(m["kind"], "other"), phase=m["phase"] or None,
                     number=m["number"] or None, title=m["title"], quote=quote,
-                    score=hit.score, breadcrumb=m["breadcrumb"])
+                    score=hit.score, breadcrumb=m["breadcrumb"], page=m.get("page") or None,
+                    pages=[int(p) for p in str(m.get("pages") or "").split(",") if p])
 
 
 def refusal(analysis: QueryAnalysis) -> Answer:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from assistant.models import Hit
 from assistant.query import QueryAnalysis
+from corpus.guidebook import SLUG as GUIDEBOOK
 from index.embeddings import Embedder
 from index.reader import IndexReader, IndexSnapshot
 
@@ -96,7 +97,7 @@ class Retriever:
             delta += c.phase_boost if meta["phase"] in analysis.phases else -c.phase_penalty
         if meta["kind"] == "action-points":
             delta += c.action_point_prior
-        if analysis.kind == "fact" and meta["document"] != "talent-hub-guidebook":
+        if analysis.kind == "fact" and meta["document"] != GUIDEBOOK:
             delta += c.fact_document_boost
         return delta
 

@@ -90,3 +90,9 @@ def page_label(pages: Sequence[int]) -> str:
     if not pages:
         return ""
     return f"p. {pages[0]}" if len(pages) == 1 else f"pp. {pages[0]}–{pages[-1]}"
+
+
+def cited_where(breadcrumb: str, pages: Sequence[int]) -> str:
+    """A citation's place as a reader looks it up: its breadcrumb, then its pages."""
+    label = page_label(pages)
+    return f"{breadcrumb}, {label}" if label and label not in breadcrumb else breadcrumb

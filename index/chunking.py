@@ -12,7 +12,7 @@ from typing import Any
 from corpus.models import Section
 from corpus.text import sentence_spans
 
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 WHOLE_KINDS = {"action-points", "self-assessment", "quotes"}
 MAX_WORDS = 110
 
@@ -71,7 +71,7 @@ def _metadata(section: Section, *, part: int, parts: int) -> dict[str, Any]:
         "stakeholder": section.stakeholder or "", "phase": section.phase or "",
         "theme": section.theme or "", "focus": section.focus or "",
         "heading": section.heading or "", "number": section.number or 0,
-        "page": section.page or 0,
+        "page": section.page or 0, "pages": ",".join(str(p) for p in section.pages),
     }
     if section.footnotes:
         meta["footnotes"] = "\n".join(section.footnotes)

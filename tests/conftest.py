@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from support import FakeEmbedder, build_real_index, serve
 
+from corpus.load import CorpusLoad, load_corpus
 from corpus.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -27,11 +29,28 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def renderings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Corpus folders holding the guidebook as Markdown, HTML, PDF and DOCX, and one of the
+    web pages as PDFs, generated once per session (Chromium prints the PDFs)."""
+    from evals.renderings import FORMATS, guidebook_folder, web_page_pdfs
+
+    root = tmp_path_factory.mktemp("renderings")
+    folders = {fmt: guidebook_folder(root / fmt, fmt) for fmt in FORMATS}
+    folders["web-pdf"] = web_page_pdfs(root / "web-pdf")
+    return folders
+
+
+@pytest.fixture(scope="session")
+def rendered_corpus(renderings: dict[str, Path]) -> dict[str, CorpusLoad]:
+    """Each rendering read once per session: a PDF's layout takes seconds to read."""
+    return {fmt: load_corpus(folder) for fmt, folder in renderings.items()}
+
+
+@pytest.fixture(scope="session")
 def real_assistant(real_settings: Settings):  # type: ignore[no-untyped-def]
     from assistant import Assistant
 
     return Assistant.from_settings(real_settings)
-
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from assistant.api import Assistant
 from assistant.errors import IndexUnavailable, NoIndex, TalentHubError
 from assistant.models import Answer, Citation, Final
 from corpus.load import discover
-from corpus.models import PHASES, STAKEHOLDERS, Document
+from corpus.models import PHASES, STAKEHOLDERS, Document, cited_where
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 from ui.assessment_tab import build_assessment_tab
 from ui.branding import Branding
@@ -97,7 +97,7 @@ def render_source(citation: Citation, position: int, documents: dict[str, Docume
     if document and document.source_url.startswith(("https://", "http://")):
         name = (f'<a href="{html.escape(document.source_url)}" target="_blank" '
                 f'rel="noopener noreferrer">{name}</a>')
-    breadcrumb = html.escape(citation.breadcrumb or title)
+    breadcrumb = html.escape(cited_where(citation.breadcrumb or title, citation.pages))
     return (f'<details class="th-source" id="th-src-{position}-{citation.marker}">'
             f"<summary>[{citation.marker}] {html.escape(title)}</summary>"
             f'<blockquote class="th-quote">{quote}</blockquote>'

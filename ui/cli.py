@@ -23,7 +23,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from assistant.errors import IndexUnavailable, TalentHubError
-from corpus.models import PHASES, STAKEHOLDERS
+from corpus.models import PHASES, STAKEHOLDERS, cited_where
 from corpus.settings import Settings
 
 console = Console(stderr=False)
@@ -119,8 +119,8 @@ def print_answer(answer: Any) -> None:
         console.print()
         console.print("[bold]Sources[/]")
         for c in answer.citations:
-            console.print(f"  [cyan][{c.marker}][/] [bold]{c.id}[/]  [dim]{c.breadcrumb}[/]",
-                          highlight=False)
+            console.print(f"  [cyan][{c.marker}][/] [bold]{c.id}[/]  "
+                          f"[dim]{cited_where(c.breadcrumb, c.pages)}[/]", highlight=False)
     meta = answer.meta or {}
     if meta.get("fallback"):
         errors.print(f"[yellow]note:[/] LLM unavailable ({meta['fallback']}); "

@@ -65,8 +65,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _FILE_TITLE = re.compile(r"\.(docx?|pdf|indd|odt|pptx?|xlsx?|txt|html?)$|^untitled|^microsoft",
                          re.I)
 # A hyphen at a line end followed by one of these is a suspended compound: "pre- and post-".
-_COORDINATING = frozenset({"and", "or", "nor", "to", "as", "und", "oder", "og", "eller", "et",
-                           "ou"})
+_COORDINATING = frozenset({"and", "or", "nor", "und", "oder", "og", "eller", "et", "ou"})
 
 
 @dataclass
@@ -116,9 +115,9 @@ def read_pdf(path: Path, layout: PdfLayout = LAYOUT) -> ReadDocument:
         for number, page in enumerate(pdf.pages, start=1):
             pages.append(_read_page(page, number, layout))
             page.close()  # pdfplumber caches every object of a page: free them as we go
-    _drop_running_chrome(pages, layout)
-    return ReadDocument(_Assembler(pages, layout).blocks(), "" if _FILE_TITLE.search(title)
-                        else title)
+    title = "" if _FILE_TITLE.search(title) else title
+    _drop_running_chrome(pages, layout, title)
+    return ReadDocument(_Assembler(pages, layout).blocks(), title)
 
 
 # -- from glyphs to lines ---------------------------------------------------------------------
@@ -214,9 +213,9 @@ def _line(words: list[dict[str, Any]], page: int, size: float, layout: PdfLayout
                  bold=chars > 0 and bold_chars >= 0.95 * chars, notes=tuple(notes), lead=lead)
 
 
-def _drop_running_chrome(pages: list[_Page], layout: PdfLayout) -> None:
+def _drop_running_chrome(pages: list[_Page], layout: PdfLayout, title: str) -> None:
     """Lines in the top or bottom band that recur on many pages (digits ignored, so "Page 3"
-    and "Page 4" are one text), and bare page numbers there."""
+    and "Page 4" are one text), bare page numbers there, and the running title."""
 
     def in_band(line: _Line, page: _Page) -> bool:
         return line.top < page.height * layout.band or \
@@ -231,7 +230,8 @@ def _drop_running_chrome(pages: list[_Page], layout: PdfLayout) -> None:
     needed = max(2, layout.repeated_on * len(pages))
     for page in pages:
         page.lines = [line for line in page.lines if not in_band(line, page) or (
-            seen[signature(line.text)] < needed and not _PAGE_NUMBER.fullmatch(line.text))]
+            seen[signature(line.text)] < needed and not _PAGE_NUMBER.fullmatch(line.text)
+            and line.text != title)]
 
 
 # -- from lines to blocks ---------------------------------------------------------------------
@@ -348,15 +348,15 @@ class _Assembler:
         """Join two lines of a paragraph. A hyphen ending the first line is undone where the
         document spells the word without it elsewhere and kept where it spells a compound
         with it (or the word is unknown); "pre- and post-" keeps its space."""
-        match = re.search(r"([^\W\d_]+)-$", before)
-        first_word = _WORD.match(after)
+        match = re.search(r"(\w+)-$", before)
+        first_word = re.match(r"\w+", after)
         if not match or not first_word:
             return join_text(before, after)
         head, tail = match.group(1).lower(), first_word.group().lower()
         if tail in _COORDINATING:
             return join_text(before, after)
-        if after[:1].islower() and f"{head}-{tail}" not in self.vocabulary and \
-                head + tail in self.vocabulary:
+        if head.isalpha() and after[:1].islower() and f"{head}-{tail}" not in \
+                self.vocabulary and head + tail in self.vocabulary:
             return before[:-1] + after
         return before + after
 
