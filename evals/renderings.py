@@ -311,3 +311,38 @@ def web_page_pdfs(target: Path) -> Path:
     for source, _ in jobs:
         source.unlink()
     return target
+
+
+BRIEF_TITLE = "Talent Desk pilot: partner brief"
+BRIEF = """
+<h1>Talent Desk pilot: partner brief</h1>
+<p>This brief is a test document: the pilot, its figures and its people are invented.</p>
+<h2>About the pilot</h2>
+<p>The Talent Desk pilot ran from 3 March to 28 November 2025 in three partner cities. It
+registered 412 newcomers and 167 accompanying partners during that time. The pilot was funded
+by the Regional Business Council with 1.2 million kroner<sup>1</sup>.</p>
+<h2>Results</h2>
+<p>Accompanying partners found work within eleven months on average. Two in three newcomers
+said they intend to stay for at least five years.</p>
+<table>
+<tr><th>Event</th><th>Date</th><th>Attendance</th></tr>
+<tr><td>Welcome fair</td><td>19 May 2025</td><td>380 visitors</td></tr>
+<tr><td>Job speed-dating for partners</td><td>8 September 2025</td><td>58 matches</td></tr>
+</table>
+<h2>Recommendations</h2>
+<ol>
+<li>Offer language courses before newcomers arrive.</li>
+<li>Refer accompanying partners to job networks in their first month.</li>
+<li>Hold a follow-up conversation six months after arrival.</li>
+</ol>
+<h2>Contact</h2>
+<p>Questions about the pilot go to its project lead, Mette Lindgaard, at the Regional Business
+Council.</p>
+<p><sup>1</sup> The funding covered staff, venues and interpretation.</p>
+"""
+
+
+def word_brief(target: Path) -> Path:
+    """A partner's Word brief with facts in prose, a table, a numbered list and a footnote."""
+    html_to_docx(publication(BRIEF, BRIEF_TITLE), target, title=BRIEF_TITLE)
+    return target
