@@ -21,6 +21,7 @@ from assistant.query import QueryAnalysis
 from corpus.guidebook import SLUG as GUIDEBOOK
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.text import normalise_space, split_sentences
+from index.chunking import quoted_pages
 from index.reader import IndexSnapshot, tokenize
 
 REFUSAL = ("I can only answer questions about retaining international talent, from the IOM "
@@ -158,8 +159,8 @@ class Composer:
         sources = [h for h in hits if h.document != GUIDEBOOK or h.kind == "other"][:3]
         if not sources or sources[0].score < self.config.action_floor:
             return
-        texts = [(h, c.text) for h in sources
-                 for c in snapshot.units[h.unit_id]]
+        texts = [(Hit(h.unit_id, c.id, h.score, c.text, c.metadata), c.text) for h in sources
+                 for c in snapshot.units[h.unit_id]]  # the chunk each quote comes from
         weights = _local_idf([s for _, text in texts for s in split_sentences(text)])
         scored = [(score + h.score, quote, h) for h, text in texts
                   for score, quote in _fact_spans(text, a, weights)]
@@ -212,13 +213,17 @@ class _AnswerBuilder:
 
 
 def citation(hit: Hit, marker: int, quote: str) -> Citation:
+    """The cited unit, the quote, and the pages the quote is on (`hit` is the chunk it was
+    taken from)."""
     m = hit.metadata
+    pages = quoted_pages(quote, hit.text, m.get("page_map", "")) or \
+        [int(p) for p in str(m.get("pages") or "").split(",") if p]
     return Citation(marker=marker, id=hit.unit_id, document=m["document"],
                     stakeholder=m["stakeholder"] or None,
                     section=SECTION_BY_KIND.get(m["kind"], "other"), phase=m["phase"] or None,
                     number=m["number"] or None, title=m["title"], quote=quote,
-                    score=hit.score, breadcrumb=m["breadcrumb"], page=m.get("page") or None,
-                    pages=[int(p) for p in str(m.get("pages") or "").split(",") if p])
+                    score=hit.score, breadcrumb=m["breadcrumb"],
+                    page=pages[0] if pages else None, pages=pages)
 
 
 def refusal(analysis: QueryAnalysis) -> Answer:

@@ -29,6 +29,9 @@ _LIGATURES = re.compile("[\ufb00-\ufb06]")
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\ufeff]")  # soft hyphen, zero widths, BOM
 
 
+PageStarts = tuple[tuple[int, int], ...]
+
+
 @dataclass(frozen=True)
 class Block:
     """One structural piece of a document.
@@ -46,10 +49,16 @@ class Block:
     marker: str = ""
     cells: tuple[tuple[Block, ...], ...] = ()
     notes: tuple[str, ...] = ()
+    page_starts: PageStarts = ()  # (text offset, page) where a page break falls in the text
 
     @property
     def page(self) -> int | None:
         return self.pages[0] if self.pages else None
+
+    @property
+    def page_map(self) -> PageStarts:
+        """Where each page begins in `text`: (0, first page) and one pair per break."""
+        return self.page_starts or (((0, self.pages[0]),) if self.pages else ())
 
     def cell_text(self, index: int) -> str:
         """One cell's text: its blocks joined as they read."""
@@ -79,13 +88,21 @@ def tidy(text: str) -> str:
     return " ".join(_INVISIBLE.sub("", text).split())
 
 
-def row(cells: Iterable[Iterable[Block]], pages: Iterable[int] = ()) -> Block:
+def row(cells: Iterable[Iterable[Block]]) -> Block:
     """A table row; its text is the cells' texts between separators."""
     runs = tuple(tuple(b for b in cell if b.text) for cell in cells)
-    text = CELL_SEPARATOR.join(" ".join(b.text for b in cell) for cell in runs)
-    all_pages = set(pages) | {p for cell in runs for b in cell for p in b.pages}
-    return Block(ROW, text.strip(" |"), tuple(sorted(all_pages)), cells=runs,
-                 notes=tuple(n for cell in runs for b in cell for n in b.notes))
+    pieces = [(" ".join(b.text for b in cell), cell) for cell in runs]
+    text, starts = "", []
+    for n, (cell_text, cell) in enumerate(pieces):
+        if n:
+            text += CELL_SEPARATOR
+        _, cell_starts = join_blocks(cell, " ")
+        starts += [(offset + len(text), page) for offset, page in cell_starts]
+        text += cell_text
+    lead = len(text) - len(text.lstrip(" |"))
+    return Block(ROW, text.strip(" |"), tuple(sorted({p for _, p in starts})), cells=runs,
+                 notes=tuple(n for cell in runs for b in cell for n in b.notes),
+                 page_starts=_compact([(max(0, o - lead), p) for o, p in starts]))
 
 
 def is_complete(text: str) -> bool:
@@ -104,9 +121,43 @@ def join_text(before: str, after: str) -> str:
 
 def merge(first: Block, second: Block) -> Block:
     """`second` continues `first` (a paragraph or item cut by a page or column break)."""
+    shift = len(first.text) + 1
+    starts = [*first.page_map, *((o + shift, p) for o, p in second.page_map)]
     return replace(first, text=join_text(first.text, second.text),
                    pages=tuple(sorted(set(first.pages) | set(second.pages))),
-                   notes=first.notes + second.notes)
+                   notes=first.notes + second.notes, page_starts=_compact(starts))
+
+
+def join_blocks(blocks: Iterable[Block], separator: str = "\n\n") -> tuple[str, PageStarts]:
+    """The blocks' texts as one text (each as it reads in a section), and its page map."""
+    text, starts = "", []
+    for block in blocks:
+        piece = unit_text(block)
+        if not piece:
+            continue
+        if text:
+            text += separator
+        begin = len(text)
+        shift = begin + len(piece) - len(block.text)  # past a number before an item
+        starts += [(begin if o == 0 else o + shift, p) for o, p in block.page_map]
+        text += piece
+    return text, _compact(starts)
+
+
+def _compact(starts: Iterable[tuple[int, int]]) -> PageStarts:
+    """Page starts in order, each page once, from offset 0."""
+    out: list[tuple[int, int]] = []
+    for offset, page in sorted(starts):
+        if not out or page != out[-1][1]:
+            out.append((offset if out else 0, page))
+    return tuple(out)
+
+
+def pages_between(page_map: PageStarts, start: int, end: int) -> list[int]:
+    """The pages text[start:end] lies on."""
+    pages = [p for o, p in page_map if start < o < end]
+    before = [p for o, p in page_map if o <= start]
+    return sorted({*before[-1:], *pages})
 
 
 def walk(blocks: Iterable[Block]) -> Iterator[Block]:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from corpus.blocks import FOOTNOTE, HEADING, ITEM, PARAGRAPH, ROW, Block, unit_text
+from corpus.blocks import FOOTNOTE, HEADING, ITEM, PARAGRAPH, ROW, Block, join_blocks
 from corpus.models import FOCUS_GROUPS, PHASES, STAKEHOLDERS, THEMES, Document, Section
 from corpus.text import normalise_space, split_sentences
 
@@ -116,12 +116,13 @@ class _Units:
     def add(self, blocks: Sequence[Block], *, start: int, id: str, kind: str,
             crumbs: list[str], title: str, stakeholder: str | None = None,
             number: int | None = None, text: str | None = None, **fields: object) -> None:
+        joined, starts = join_blocks(blocks, " " if kind == "self-assessment" else "\n\n")
         pages = tuple(sorted({p for b in blocks for p in b.pages}))
         self.sections.append(Section(
             id=id, document=self.document.slug, kind=kind, title=title,
-            text=text if text is not None else "\n\n".join(unit_text(b) for b in blocks),
-            breadcrumb=" › ".join([ROOT, *crumbs]), stakeholder=stakeholder, number=number,
-            page=pages[0] if pages else None, pages=pages, **fields,  # type: ignore[arg-type]
+            text=text if text is not None else joined, breadcrumb=" › ".join([ROOT, *crumbs]),
+            stakeholder=stakeholder, number=number, page=pages[0] if pages else None,
+            pages=pages, page_starts=starts, **fields,  # type: ignore[arg-type]
         ))
         self.starts.append(start)
         self.notes.append(tuple(n for b in blocks for n in b.notes))

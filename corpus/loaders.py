@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from corpus.blocks import FOOTNOTE, HEADING, Block, LoaderError, ReadDocument, unit_text
+from corpus.blocks import FOOTNOTE, HEADING, Block, LoaderError, ReadDocument, join_blocks
 from corpus.models import Document, Section, page_label
 from corpus.readers import reader_for, supported_suffixes
 
@@ -73,10 +73,6 @@ class _Part:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def text(self) -> str:
-        return "\n\n".join(unit_text(b) for b in self.blocks)
-
-    @property
     def pages(self) -> list[int]:
         return sorted({p for b in self.blocks for p in b.pages})
 
@@ -87,8 +83,8 @@ def generic_sections(document: Document, blocks: list[Block]) -> list[Section]:
     sections: list[Section] = []
     used: set[str] = set()
     for part in parts:
-        text = part.text.strip()
-        if not text:
+        text, starts = join_blocks(part.blocks)
+        if not text.strip():
             continue
         heading = part.heading or ""
         base = slugify(heading) if heading else INTRODUCTION
@@ -104,7 +100,8 @@ def generic_sections(document: Document, blocks: list[Block]) -> list[Section]:
         sections.append(Section(
             id=f"{document.slug}#{slug}", document=document.slug, kind="other", title=title,
             text=text, breadcrumb=breadcrumb, heading=heading or document.title,
-            page=pages[0] if pages else None, pages=tuple(pages), footnotes=tuple(part.notes),
+            page=pages[0] if pages else None, pages=tuple(pages), page_starts=starts,
+            footnotes=tuple(part.notes),
         ))
     return sections
 

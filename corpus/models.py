@@ -75,6 +75,7 @@ class Section:
     heading: str | None = None
     page: int | None = None
     pages: tuple[int, ...] = ()
+    page_starts: tuple[tuple[int, int], ...] = ()  # (offset in text, page) at each page start
     footnotes: tuple[str, ...] = field(default_factory=tuple)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -82,6 +83,7 @@ class Section:
         data = asdict(self)
         data["footnotes"] = list(self.footnotes)
         data["pages"] = list(self.pages)
+        data["page_starts"] = [list(start) for start in self.page_starts]
         return data
 
 

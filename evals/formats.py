@@ -83,33 +83,32 @@ def whole_sentences(quote: str, text: str) -> bool:
     return False
 
 
-def letters(text: str) -> str:
-    """Only the letters: what survives any layout's line breaks, hyphens and footnote
-    markers."""
-    return re.sub(r"[\W\d_]+", "", text).lower()
+def words(text: str) -> set[str]:
+    """The words of a text: what survives any layout's line breaks, hyphens, footnote
+    markers and table columns read line by line across."""
+    return set(re.findall(r"[^\W\d_]{3,}", text.lower()))
 
 
-def pdf_page_letters(folder: Path) -> dict[str, list[str]]:
-    """Each PDF's pages as letters, extracted independently of the reader under test."""
+def pdf_page_words(folder: Path) -> dict[str, list[set[str]]]:
+    """Each PDF's pages as word sets, extracted independently of the reader under test."""
     import pdfplumber
 
-    pages = {}
+    documents = {}
     for path in folder.rglob("*.pdf"):
         with pdfplumber.open(path) as pdf:
-            pages[path.stem] = [letters(page.extract_text() or "") for page in pdf.pages]
-    return pages
+            documents[path.stem] = [words(page.extract_text() or "") for page in pdf.pages]
+    return documents
 
 
-def on_pages(quote: str, pages: Sequence[int], page_letters: Sequence[str]) -> bool:
-    """The quote starts on the first page cited and ends on the last one."""
-    text = letters(quote)
-    if not pages or pages[-1] > len(page_letters):
+def on_pages(quote: str, pages: Sequence[int], page_words: Sequence[set[str]]) -> bool:
+    """Every word of the quote is on the pages the citation names."""
+    if not pages or pages[-1] > len(page_words):
         return False
-    return text[:40] in page_letters[pages[0] - 1] and text[-40:] in page_letters[pages[-1] - 1]
+    return words(quote) <= set().union(*(page_words[p - 1] for p in pages))
 
 
 def check_quotes(report: EvalReport, texts: Mapping[str, str], reference: Mapping[str, str],
-                 pdf_pages: Mapping[str, list[str]]) -> QuoteChecks:
+                 pdf_pages: Mapping[str, list[set[str]]]) -> QuoteChecks:
     """Every citation of the assistant's answers, against the texts it quotes."""
     checks = QuoteChecks()
     for outcome in report.assistant.outcomes:
@@ -145,7 +144,7 @@ def evaluate_folder(name: str, corpus_dir: Path, data_dir: Path, dataset: Path, 
     index_seconds = time.perf_counter() - started
     report = run_suite(settings, dataset=dataset, split=split, console=Console(quiet=True))
     texts = {s.id: s.text for s in loaded.sections}
-    checks = check_quotes(report, texts, reference, pdf_page_letters(corpus_dir))
+    checks = check_quotes(report, texts, reference, pdf_page_words(corpus_dir))
     return FormatRun(name, report, checks, parse_seconds, index_seconds)
 
 

@@ -14,7 +14,7 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -434,4 +434,4 @@ def _merge_rows(before: Block, after: Block) -> Block:
                 not is_complete(joined[-1].text) or rest[0].text[:1].islower()):
             joined[-1] = merge(joined[-1], rest.pop(0))
         cells.append(joined + rest)
-    return replace(row(cells), pages=tuple(sorted(set(before.pages) | set(after.pages))))
+    return row(cells)

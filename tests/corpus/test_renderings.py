@@ -4,7 +4,6 @@ folder of documents works anywhere, with or without a manifest; detection never 
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -16,18 +15,14 @@ from corpus.guidebook import SLUG
 from corpus.load import MANIFEST_NAME, CorpusLoad, load_corpus
 from corpus.models import Section
 from corpus.settings import DEFAULT_CORPUS_DIR, Settings
+from corpus.text import split_sentences
+from evals.formats import on_pages, pdf_page_words
 
 GUIDEBOOK_KINDS = {"action-points", "self-assessment", "interventions", "quotes"}
 
 
 def _norm(text: str) -> str:
     return " ".join(text.split())
-
-
-def _letters(text: str) -> str:
-    """Only the letters: what survives any layout's line breaks, hyphens and footnote
-    markers."""
-    return re.sub(r"[\W\d_]+", "", text).lower()
 
 
 @pytest.fixture(scope="module")
@@ -54,18 +49,26 @@ def test_every_rendering_gives_the_seeds_units(fmt: str,
 
 def test_pdf_units_cite_the_page_their_text_is_on(
         renderings: dict[str, Path], rendered_corpus: dict[str, CorpusLoad]) -> None:
-    import pdfplumber
-
-    path = renderings["pdf"] / f"{SLUG}.pdf"
-    with pdfplumber.open(path) as pdf:
-        pages = [_letters(page.extract_text() or "") for page in pdf.pages]
+    pages = pdf_page_words(renderings["pdf"])[SLUG]
     units = rendered_corpus["pdf"].sections
     for unit in units:
         assert unit.page == unit.pages[0] and unit.pages == tuple(sorted(unit.pages))
-        text = _letters(unit.text)
-        assert text[:40] in pages[unit.pages[0] - 1], unit.id  # it starts on its first page
-        assert text[-40:] in pages[unit.pages[-1] - 1], unit.id  # and ends on its last
+        assert on_pages(unit.text, unit.pages, pages), unit.id  # starts and ends there
     assert {u.id: u.pages for u in units}["employers/pre-departure/4"] in ((4,), (5,), (6,))
+
+
+def test_each_quoted_sentence_names_exactly_its_own_pages(
+        renderings: dict[str, Path], rendered_corpus: dict[str, CorpusLoad]) -> None:
+    from index.chunking import chunk_sections, quoted_pages
+
+    page_words = pdf_page_words(renderings["pdf"])[SLUG]
+    spanning = [s for s in rendered_corpus["pdf"].sections if len(s.pages) > 1]
+    assert len(spanning) >= 5
+    for chunk in chunk_sections(spanning):
+        for sentence in split_sentences(chunk.text):
+            pages = quoted_pages(sentence, chunk.text, chunk.metadata["page_map"])
+            assert on_pages(sentence, pages, page_words), (chunk.id, sentence, pages)
+            assert len(pages) <= 2
 
 
 def test_a_copied_folder_without_manifest_at_any_depth(tmp_path: Path,
