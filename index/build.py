@@ -32,7 +32,8 @@ from index.store import Layout, NoIndex, new_build_id, open_layout, prune
 log = logging.getLogger(__name__)
 
 BATCH = 64
-Progress = Callable[[int, int], None]
+# (stage, done, total, what): "parse" once per document read, "embed" once per batch.
+Progress = Callable[[str, int, int, str], None]
 
 
 @dataclass
@@ -92,7 +93,8 @@ def build_index(
     started = time.perf_counter()
     with build_lock(settings.index_dir):
         layout = open_layout(settings)
-        loaded = load_corpus(settings.corpus_dir)
+        loaded = load_corpus(settings.corpus_dir, progress=None if progress is None else
+                             lambda done, total, name: progress("parse", done, total, name))
         chunks = chunk_sections(loaded.sections)
         old_build = None if rebuild else layout.current()
         old_hashes = _document_hashes(layout, old_build) if old_build else {}
@@ -116,7 +118,7 @@ def build_index(
         total = len(chunks)
         done = _copy_embeddings(layout, old_build, collection, reuse) if reuse else 0
         if progress:
-            progress(done, total)
+            progress("embed", done, total, f"{done} reused")
         embedder = embedder_factory() if fresh else None
         for start in range(0, len(fresh), BATCH):
             batch = fresh[start: start + BATCH]
@@ -124,7 +126,7 @@ def build_index(
             _add(collection, batch, vectors)
             done += len(batch)
             if progress:
-                progress(done, total)
+                progress("embed", done, total, batch[-1].metadata["document"])
         collection.modify(metadata={"build": build_id, "model": settings.embedding_model,
                                     **{f"hash:{s}": h for s, h in new_hashes.items()}})
         layout.switch(build_id)

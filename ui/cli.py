@@ -75,19 +75,10 @@ def cli(ctx: click.Context, data_dir: Path | None, corpus_dir: Path | None,
 @click.pass_obj
 def index_command(settings: Settings, rebuild: bool) -> None:
     """Build or update the index from the corpus, incrementally."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from index.build import build_index
     from index.embeddings import load_embedder
 
-    with user_errors(), Progress("[progress.description]{task.description}", BarColumn(),
-                                 MofNCompleteColumn(), TimeElapsedColumn(),
-                                 console=errors, transient=True) as bar:
-        task = bar.add_task("Embedding chunks", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with user_errors(), build_progress() as progress:
         report = build_index(settings, lambda: load_embedder(settings.embedding_model),
                              rebuild=rebuild, progress=progress)
     counts = report.counts
@@ -110,6 +101,35 @@ def index_command(settings: Settings, rebuild: bool) -> None:
         f"{counts.get('other', 0)} other sections. {report.seconds:.1f} s.")
     for skipped in report.skipped:
         errors.print(f"[yellow]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
+
+
+STAGES = {"parse": "Reading documents", "embed": "Embedding chunks"}
+
+
+@contextmanager
+def build_progress() -> Iterator[Any]:
+    """Per-document reading and embedding progress: bars on a terminal, else one line per
+    step on stderr (a log or CI shows how far a long build got)."""
+    if not errors.is_terminal:
+        def line(stage: str, done: int, total: int, what: str) -> None:
+            errors.print(f"{STAGES[stage]}: {done}/{total} {what}", highlight=False,
+                         soft_wrap=True)
+
+        yield line
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), "{task.fields[what]}",
+                  console=errors, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int, what: str) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(STAGES[stage], total=total, what="")
+            bar.update(tasks[stage], completed=done, total=total, what=what)
+
+        yield update
 
 
 def print_answer(answer: Any) -> None:
