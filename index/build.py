@@ -27,7 +27,7 @@ from corpus.load import Skipped, load_corpus
 from corpus.settings import Settings
 from index.chunking import CHUNKER_VERSION, Chunk, chunk_sections
 from index.embeddings import Embedder
-from index.store import Layout, NoIndex, new_build_id, open_layout, prune
+from index.store import Layout, NoIndex, hnsw_configuration, new_build_id, open_layout, prune
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,8 @@ def build_index(
             report.seconds = time.perf_counter() - started
             return report
         build_id = new_build_id()
-        collection = layout.collection(build_id, create=True)
+        collection = layout.collection(build_id, create=True,
+                                       configuration=hnsw_configuration(len(chunks)))
         reuse = [c for c in chunks if c.metadata["document"] in unchanged]
         fresh = [c for c in chunks if c.metadata["document"] not in unchanged]
         total = len(chunks)

@@ -30,10 +30,15 @@ COLLECTION = "chunks"
 POINTER_COLLECTION = "talenthub_meta"
 SERVER_PREFIX = "talenthub_"
 KEEP_BUILDS = 2  # the current build and the one before it, for readers still on it
-# ef_search above the collection size makes HNSW search exhaustive here: the same question
-# must get the same sources on every build (CI rebuilds from scratch), not an approximation
-# that varies with the graph's construction.
-HNSW = {"hnsw": {"space": "cosine", "ef_construction": 256, "ef_search": 512}}
+# Dense search is exhaustive up to EXACT_SEARCH_MAX_CHUNKS: ef_search at least the collection
+# size makes HNSW visit every vector, so the same question gets the same sources on every
+# build (CI rebuilds from scratch), not an approximation that varies with the graph. Above
+# it, exhaustive search costs more than it is worth and ANN_EF_SEARCH takes over (the
+# retriever asks for 300 candidates, and hnswlib searches with max(ef_search, k)).
+# benchmarks/README.md ("Cost as the corpus grows") has the recall and latency behind both.
+EXACT_SEARCH_MAX_CHUNKS = 5_000
+ANN_EF_SEARCH = 128
+EF_CONSTRUCTION = 256
 BUILD_ID = re.compile(r"[0-9]{14}-[0-9a-f]{6}")  # what new_build_id() makes
 
 
@@ -43,6 +48,13 @@ class IndexUnavailable(RuntimeError):
 
 class NoIndex(IndexUnavailable):
     """No build has finished yet: the user must run `talenthub index`."""
+
+
+def hnsw_configuration(chunks: int) -> dict[str, Any]:
+    """The HNSW settings for a build of `chunks` vectors: exhaustive while that is cheap."""
+    exact = chunks <= EXACT_SEARCH_MAX_CHUNKS
+    return {"hnsw": {"space": "cosine", "ef_construction": EF_CONSTRUCTION,
+                     "ef_search": max(512, chunks) if exact else ANN_EF_SEARCH}}
 
 
 def chroma_settings() -> ChromaSettings:
@@ -55,7 +67,8 @@ def new_build_id() -> str:
 
 class Layout(Protocol):
     def current(self) -> str | None: ...
-    def collection(self, build_id: str, *, create: bool = False) -> Any: ...
+    def collection(self, build_id: str, *, create: bool = False,
+                   configuration: dict[str, Any] | None = None) -> Any: ...
     def switch(self, build_id: str) -> None: ...
     def discard(self, build_id: str) -> None: ...
     def builds(self) -> list[str]: ...
@@ -85,12 +98,13 @@ class LocalLayout:
         except FileNotFoundError:
             return 0.0
 
-    def collection(self, build_id: str, *, create: bool = False) -> Any:
+    def collection(self, build_id: str, *, create: bool = False,
+                   configuration: dict[str, Any] | None = None) -> Any:
         path = self.index_dir / "builds" / build_id
         if not create and not path.is_dir():
             raise NoIndex(f"index build {build_id} is missing; run `talenthub index --rebuild`")
         client = chromadb.PersistentClient(path=str(path), settings=chroma_settings())
-        return _collection(client, COLLECTION, create=create)
+        return _collection(client, COLLECTION, create=create, configuration=configuration)
 
     def switch(self, build_id: str) -> None:
         tmp = self.pointer.with_suffix(".tmp")
@@ -129,9 +143,11 @@ class ServerLayout:
             build_id = (self._meta().metadata or {}).get("current")
             return build_id if build_id in self.builds() else None
 
-    def collection(self, build_id: str, *, create: bool = False) -> Any:
+    def collection(self, build_id: str, *, create: bool = False,
+                   configuration: dict[str, Any] | None = None) -> Any:
         with self._reaching():
-            return _collection(self.client, SERVER_PREFIX + build_id, create=create)
+            return _collection(self.client, SERVER_PREFIX + build_id, create=create,
+                               configuration=configuration)
 
     def switch(self, build_id: str) -> None:
         with self._reaching():
@@ -159,9 +175,11 @@ class ServerLayout:
                                    ) from exc
 
 
-def _collection(client: Any, name: str, *, create: bool) -> Any:
+def _collection(client: Any, name: str, *, create: bool,
+                configuration: dict[str, Any] | None = None) -> Any:
     if create:
-        return client.create_collection(name, configuration=HNSW, embedding_function=None)
+        return client.create_collection(name, configuration=configuration or
+                                        hnsw_configuration(0), embedding_function=None)
     return client.get_collection(name, embedding_function=None)
 
 
