@@ -237,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="also the fact questions on generic documents")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args(argv)
-    console = Console()
+    console = Console(width=max(Console().width, 140))
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="talenthub-formats-"))
     for split, runs in run_formats(workdir, args.split or ["dev"],
                                    args.format or FORMATS).items():
