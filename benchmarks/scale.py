@@ -194,7 +194,7 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--skip-pdf", action="store_true")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=max(Console().width, 160))
     with tempfile.TemporaryDirectory(prefix="talenthub-scale-") as tmp:
         workdir = Path(tmp)
         if not args.skip_pdf:

@@ -26,7 +26,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -38,6 +37,7 @@ from evals.dataset import DATASETS_DIR, split_path
 from evals.renderings import FORMATS, guidebook_folder, web_page_pdfs, word_brief
 from evals.runner import HEADLINE, EvalReport, run_suite
 from index.embeddings import Embedder
+from index.reader import IndexReader
 
 DOCUMENTS_DATASET = DATASETS_DIR / "documents.jsonl"
 GATE = 0.03  # a rendering's citation metrics may trail the Markdown seed's by this much
@@ -139,32 +139,21 @@ def evaluate_folder(name: str, corpus_dir: Path, data_dir: Path, dataset: Path, 
     from index.embeddings import load_embedder
 
     settings = Settings(corpus_dir=corpus_dir, data_dir=data_dir, chroma_url=None)
+    read: list[float] = []
+
+    def progress(stage: str, done: int, total: int, what: str) -> None:
+        if stage == "parse" and done == total:
+            read.append(time.perf_counter())
+
     started = time.perf_counter()
-    loaded = load_corpus(corpus_dir)
-    parse_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    build_index(settings, lambda: embedder or load_embedder(settings.embedding_model))
+    build_index(settings, lambda: embedder or load_embedder(settings.embedding_model),
+                progress=progress)
     index_seconds = time.perf_counter() - started
     report = run_suite(settings, dataset=dataset, split=split, console=Console(quiet=True))
-    texts = {s.id: s.text for s in loaded.sections}
+    units = IndexReader(settings).snapshot().units
+    texts = {unit: "\n\n".join(c.text for c in chunks) for unit, chunks in units.items()}
     checks = check_quotes(report, texts, reference, pdf_page_words(corpus_dir))
-    return FormatRun(name, report, checks, parse_seconds, index_seconds)
-
-
-class RememberingEmbedder:
-    """The real model, remembering each text's vector: renderings share most chunk texts, so
-    a gate over several of them embeds each text once. (Index times are then not real.)"""
-
-    def __init__(self, embedder: Embedder):
-        self.embedder = embedder
-        self.name = embedder.name
-        self.vectors: dict[str, np.ndarray] = {}
-
-    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
-        if missing:
-            self.vectors.update(zip(missing, self.embedder.encode(missing), strict=True))
-        return np.stack([self.vectors[t] for t in texts])
+    return FormatRun(name, report, checks, read[0] - started, index_seconds)
 
 
 def seed_texts() -> dict[str, str]:

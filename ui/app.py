@@ -93,7 +93,7 @@ def render_source(citation: Citation, position: int, documents: dict[str, Docume
     title = " › ".join(part.strip() for part in citation.title.split(" / "))
     quote = "<br>".join(html.escape(line) for line in citation.quote.splitlines() if line.strip())
     document = documents.get(citation.document)
-    name = html.escape(document.title if document else citation.document)
+    name = html.escape(document.title if document and document.title else citation.document)
     if document and document.source_url.startswith(("https://", "http://")):
         name = (f'<a href="{html.escape(document.source_url)}" target="_blank" '
                 f'rel="noopener noreferrer">{name}</a>')

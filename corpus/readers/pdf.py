@@ -272,8 +272,7 @@ class _Assembler:
                     block = row(self._runs(lines, in_cell=True) for lines in cells)
                     if not block.text or (block.text == header and not page_blocks):
                         continue
-                    if not [b for b in blocks + page_blocks if b.kind != FOOTNOTE][-1:] or \
-                            [b for b in blocks + page_blocks if b.kind != FOOTNOTE][-1].kind != ROW:
+                    if _last_kind(blocks + page_blocks) != ROW:  # a new table starts
                         header = block.text
                     page_blocks.append(block)
             page_blocks += self._runs(pending)
@@ -393,6 +392,11 @@ def _vocabulary(texts: Iterable[str]) -> set[str]:
             words.add(word)
             words.update(word.split("-"))
     return words
+
+
+def _last_kind(blocks: list[Block]) -> str:
+    """The kind of the last block that is not a footnote (notes sit at page feet)."""
+    return next((b.kind for b in reversed(blocks) if b.kind != FOOTNOTE), "")
 
 
 def _continue(blocks: list[Block], page_blocks: list[Block]) -> None:

@@ -183,3 +183,18 @@ def test_breakdown_per_stakeholder_phase_and_kind() -> None:
     # kinds keep the dataset's canonical order; the out-of-scope row has n = 0 for hit rate
     assert list(result["kind"]) == ["action-point", "cross-stakeholder", "out-of-scope"]
     assert result["kind"]["out-of-scope"]["hit_rate"].n == 0
+
+
+def test_whole_sentences_and_fragments() -> None:
+    from evals.formats import whole_sentences
+
+    text = ("Employers should stress the local language. Learning opportunities should be "
+            "facilitated.\n\nWelcome fair | 19 May 2025 | 380 visitors")
+    assert whole_sentences("Employers should stress the local language.", text)
+    assert whole_sentences("Employers should stress the local language. Learning "
+                           "opportunities should be facilitated.", text)
+    assert whole_sentences("Welcome fair | 19 May 2025 | 380 visitors", text)  # a table row
+    assert not whole_sentences("should stress the local language.", text)
+    assert not whole_sentences("Employers should stress the local language. Learning "
+                               "opportunities", text)
+    assert not whole_sentences("Employers should", text)
