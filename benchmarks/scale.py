@@ -109,11 +109,11 @@ def bench_pdf(workdir: Path, pages: int) -> dict[str, Any]:
 
 def replicate(settings: Settings, scale: int, rng: np.random.Generator) -> int:
     """A build holding the current build's chunks `scale` times; returns its chunk count."""
-    from index.store import hnsw_configuration, new_build_id, open_layout
+    from index.store import get_all, hnsw_configuration, new_build_id, open_layout
 
     layout = open_layout(settings)
     source = layout.collection(layout.current())
-    got = source.get(include=["embeddings", "documents", "metadatas"])
+    got = get_all(source, include=["embeddings", "documents", "metadatas"])
     vectors = np.asarray(got["embeddings"], dtype=np.float32)
     total = len(got["ids"]) * scale
     build = new_build_id()
@@ -136,7 +136,9 @@ def replicate(settings: Settings, scale: int, rng: np.random.Generator) -> int:
 
 def recall(collection: Any, queries: np.ndarray, k: int = 10) -> dict[int, tuple[float, float]]:
     """recall@k and mean ms per query for each ef_search, against exact search."""
-    got = collection.get(include=["embeddings"])
+    from index.store import get_all
+
+    got = get_all(collection, include=["embeddings"])
     ids = np.asarray(got["ids"])
     vectors = np.asarray(got["embeddings"], dtype=np.float32)
     exact = [set(ids[np.argsort(-(vectors @ q))[:k]]) for q in queries]

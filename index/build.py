@@ -27,7 +27,15 @@ from corpus.load import Skipped, load_corpus
 from corpus.settings import Settings
 from index.chunking import CHUNKER_VERSION, Chunk, chunk_sections
 from index.embeddings import Embedder
-from index.store import Layout, NoIndex, hnsw_configuration, new_build_id, open_layout, prune
+from index.store import (
+    Layout,
+    NoIndex,
+    get_all,
+    hnsw_configuration,
+    new_build_id,
+    open_layout,
+    prune,
+)
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +168,7 @@ def _copy_embeddings(layout: Layout, old_build: str | None, collection: Any,
                      chunks: list[Chunk]) -> int:
     """Carry vectors of unchanged documents over from the current build."""
     old = layout.collection(old_build)  # type: ignore[arg-type]
-    got = old.get(ids=[c.id for c in chunks], include=["embeddings"])
+    got = get_all(old, ids=[c.id for c in chunks], include=["embeddings"])
     vectors = dict(zip(got["ids"], got["embeddings"], strict=True))
     missing = [c.id for c in chunks if c.id not in vectors]
     if missing:

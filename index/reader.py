@@ -20,7 +20,14 @@ import Stemmer
 from chromadb.errors import ChromaError
 
 from corpus.settings import Settings
-from index.store import IndexUnavailable, LocalLayout, NoIndex, ServerLayout, open_layout
+from index.store import (
+    IndexUnavailable,
+    LocalLayout,
+    NoIndex,
+    ServerLayout,
+    get_all,
+    open_layout,
+)
 
 _STEMMER = Stemmer.Stemmer("english")
 _WORD = re.compile(r"[a-z]{2,}")
@@ -72,7 +79,7 @@ class IndexSnapshot:
         self.collection = collection
         self.remedy = remedy
         self.failed = False  # a search failed: the reader reconnects and reloads
-        got = collection.get(include=["documents", "metadatas"])
+        got = get_all(collection, include=["documents", "metadatas"])
         self.chunks = [
             ChunkRecord(id=i, unit_id=m["unit_id"], text=d, metadata=m)
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)

@@ -50,6 +50,28 @@ class NoIndex(IndexUnavailable):
     """No build has finished yet: the user must run `talenthub index`."""
 
 
+# Chroma reads a get() in one SQLite statement, which allows only so many variables: a
+# 30,000-chunk build failed with "too many SQL variables". Reads go in pages of this size.
+GET_PAGE = 5_000
+
+
+def get_all(collection: Any, *, include: list[str], ids: list[str] | None = None
+            ) -> dict[str, list[Any]]:
+    """Everything `collection.get` returns (ids and `include`), read a page at a time."""
+    got: dict[str, list[Any]] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        if ids is None:
+            page = collection.get(include=include, limit=GET_PAGE, offset=offset)
+        else:
+            page = collection.get(ids=ids[offset: offset + GET_PAGE], include=include)
+        for key in got:
+            got[key].extend(page[key])
+        offset += GET_PAGE
+        if len(page["ids"]) < GET_PAGE or (ids is not None and offset >= len(ids)):
+            return got
+
+
 def hnsw_configuration(chunks: int) -> dict[str, Any]:
     """The HNSW settings for a build of `chunks` vectors: exhaustive while that is cheap."""
     exact = chunks <= EXACT_SEARCH_MAX_CHUNKS

@@ -131,3 +131,17 @@ def test_builds_are_serialised_by_the_lock(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert order == ["a in", "a out", "b in", "b out"]
+
+
+def test_reads_of_a_large_build_go_in_pages(settings: Settings,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chroma refuses one get() of ~30,000 chunks ("too many SQL variables")."""
+    import index.store
+
+    report = build_index(settings, FakeEmbedder)
+    monkeypatch.setattr(index.store, "GET_PAGE", 7)
+    snapshot = IndexReader(settings).snapshot()
+    assert len({c.id for c in snapshot.chunks}) == report.chunks
+    (settings.corpus_dir / "mpf-labour-migration-news.txt").write_text(
+        "Changed\n\nA short replacement page about labour migration news in 2025.\n")
+    assert build_index(settings, FakeEmbedder).reused > 7  # copied across, page by page
