@@ -6,11 +6,13 @@
    pages/s, chunks/s, wall and CPU time, peak RSS; reading the PDF alone is timed in-process.
 2. Scale: the repo corpus indexed with the real model, then its chunks replicated x10 and
    x100 into real builds (each replica a distinct document; its vectors perturbed with
-   Gaussian noise, sigma 0.02, then renormalised, so that neighbours are not exact ties).
-   Re-embedding 30,000 chunks would take most of an hour on two cores and measure nothing
-   the replicas do not. Per scale: recall@10 and latency of Chroma's HNSW search at several
-   ef_search values against exact search (numpy, every vector), the ef_search the build
-   chose (index/store.py), `Assistant.ask` p50/p95 over the eval questions, and the
+   Gaussian noise, sigma 0.05 per dimension, then renormalised: a replica keeps a cosine of
+   about 0.7 to its original, like a related text rather than a copy). Re-embedding 30,000
+   chunks would take most of an hour on two cores and measure nothing the replicas do not.
+   Per scale: recall@10 and latency of Chroma's HNSW search at several
+   ef_search values against exact search (numpy, every vector; each ef in a fresh process,
+   as Chroma applies a changed ef_search only to an index not yet loaded), the ef_search the
+   build chose (index/store.py), `Assistant.ask` p50/p95 over the eval questions, and the
    process's resident memory.
 
     .venv/bin/python benchmarks/scale.py [--scales 10 100] [--pages 200] [--skip-pdf]
@@ -19,8 +21,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,9 +48,9 @@ from evals.renderings import (  # noqa: E402
     web_page_html,
 )
 
-EF_SEARCH = (16, 32, 64, 128, 256)
+EF_SEARCH = (64, 128, 256, 512, 1024)
 RECALL_QUERIES = 100
-NOISE = 0.02
+NOISE = 0.05
 BATCH = 5000
 
 
@@ -107,12 +111,12 @@ def bench_pdf(workdir: Path, pages: int) -> dict[str, Any]:
 # -- 2. scale -------------------------------------------------------------------------------
 
 
-def replicate(settings: Settings, scale: int, rng: np.random.Generator) -> int:
-    """A build holding the current build's chunks `scale` times; returns its chunk count."""
+def replicate(settings: Settings, base: str, scale: int, rng: np.random.Generator) -> int:
+    """A build holding the base build's chunks `scale` times; returns its chunk count."""
     from index.store import get_all, hnsw_configuration, new_build_id, open_layout
 
     layout = open_layout(settings)
-    source = layout.collection(layout.current())
+    source = layout.collection(base)
     got = get_all(source, include=["embeddings", "documents", "metadatas"])
     vectors = np.asarray(got["embeddings"], dtype=np.float32)
     total = len(got["ids"]) * scale
@@ -134,25 +138,36 @@ def replicate(settings: Settings, scale: int, rng: np.random.Generator) -> int:
     return total
 
 
-def recall(collection: Any, queries: np.ndarray, k: int = 10) -> dict[int, tuple[float, float]]:
-    """recall@k and mean ms per query for each ef_search, against exact search."""
-    from index.store import get_all
+def recall_child(data_dir: Path, queries: Path, ef: int, k: int = 10) -> None:
+    """In a fresh process (Chroma applies a changed ef_search only to an index it has not
+    loaded yet): set ef_search, then print recall@k and ms per query against exact search."""
+    from index.store import get_all, open_layout
 
+    layout = open_layout(Settings(data_dir=data_dir, chroma_url=None))
+    collection = layout.collection(layout.current())
+    collection.modify(configuration={"hnsw": {"ef_search": ef}})
     got = get_all(collection, include=["embeddings"])
     ids = np.asarray(got["ids"])
     vectors = np.asarray(got["embeddings"], dtype=np.float32)
-    exact = [set(ids[np.argsort(-(vectors @ q))[:k]]) for q in queries]
-    chosen = collection.configuration["hnsw"]["ef_search"]
+    vectors_q = np.load(queries)
+    exact = [set(ids[np.argsort(-(vectors @ q))[:k]]) for q in vectors_q]
+    hits, started = 0, time.perf_counter()
+    for q, truth in zip(vectors_q, exact, strict=True):
+        found = collection.query(query_embeddings=[q.tolist()], n_results=k)["ids"][0]
+        hits += len(truth & set(found))
+    ms = (time.perf_counter() - started) * 1000 / len(vectors_q)
+    print(json.dumps({"recall": hits / (k * len(vectors_q)), "ms": ms}))
+
+
+def recall(data_dir: Path, queries: Path, chosen: int) -> dict[int, tuple[float, float]]:
+    """recall@10 and ms per query at each ef_search, then the build's own ef_search back."""
     results = {}
-    for ef in sorted({*EF_SEARCH, chosen}):
-        collection.modify(configuration={"hnsw": {"ef_search": ef}})
-        hits, started = 0, time.perf_counter()
-        for q, truth in zip(queries, exact, strict=True):
-            found = collection.query(query_embeddings=[q.tolist()], n_results=k)["ids"][0]
-            hits += len(truth & set(found))
-        ms = (time.perf_counter() - started) * 1000 / len(queries)
-        results[ef] = (hits / (k * len(queries)), ms)
-    collection.modify(configuration={"hnsw": {"ef_search": chosen}})
+    for ef in [*sorted({*EF_SEARCH, chosen} - {chosen}), chosen]:
+        out = subprocess.run([sys.executable, __file__, "--recall-child", str(data_dir),
+                              str(queries), str(ef)], capture_output=True, text=True,
+                             check=True, env=child_env(data_dir, DEFAULT_CORPUS_DIR))
+        got = json.loads(out.stdout.strip().splitlines()[-1])
+        results[ef] = (got["recall"], got["ms"])
     return results
 
 
@@ -161,20 +176,24 @@ def bench_scale(workdir: Path, scales: list[int]) -> list[dict[str, Any]]:
     from index.build import build_index
     from index.embeddings import load_embedder
     from index.reader import IndexReader
+    from index.store import hnsw_configuration, open_layout
 
     settings = Settings(data_dir=workdir / "scale-data", corpus_dir=DEFAULT_CORPUS_DIR,
                         chroma_url=None)
     embedder = load_embedder(settings.embedding_model)
-    build_index(settings, lambda: embedder)
+    base = build_index(settings, lambda: embedder).build_id
     requests = questions()
-    query_vectors = embedder.encode([r["question"] for r in requests[:RECALL_QUERIES]])
+    queries = workdir / "queries.npy"
+    np.save(queries, embedder.encode([r["question"] for r in requests[:RECALL_QUERIES]]))
     rng = np.random.default_rng(7)
     rows = []
     for scale in [1, *scales]:
-        chunks = replicate(settings, scale, rng) if scale > 1 else None
-        snapshot = IndexReader(settings).snapshot()
-        chunks = len(snapshot.chunks)
-        ann = recall(snapshot.collection, query_vectors)
+        if scale > 1:
+            replicate(settings, base, scale, rng)
+        layout = open_layout(settings)
+        chunks = layout.collection(layout.current()).count()
+        chosen = hnsw_configuration(chunks)["hnsw"]["ef_search"]
+        ann = recall(settings.data_dir, queries, chosen)
         assistant = Assistant.from_settings(settings, embedder=embedder)
         assistant.ask(requests[0]["question"])  # loads the snapshot and BM25
         times = []
@@ -183,9 +202,9 @@ def bench_scale(workdir: Path, scales: list[int]) -> list[dict[str, Any]]:
             assistant.ask(**request)
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
-        rows.append({"scale": scale, "chunks": chunks,
-                     "ef_search": snapshot.collection.configuration["hnsw"]["ef_search"],
-                     "recall": ann, "p50": statistics.median(times),
+        assert len(IndexReader(settings).snapshot().chunks) == chunks
+        rows.append({"scale": scale, "chunks": chunks, "ef_search": chosen, "recall": ann,
+                     "p50": statistics.median(times),
                      "p95": times[int(0.95 * (len(times) - 1))], "rss_mb": rss_mb()})
     return rows
 
@@ -195,7 +214,12 @@ def main() -> int:
     parser.add_argument("--scales", type=int, nargs="*", default=[10, 100])
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--skip-pdf", action="store_true")
+    parser.add_argument("--recall-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.recall_child:
+        data_dir, queries, ef = args.recall_child
+        recall_child(Path(data_dir), Path(queries), int(ef))
+        return 0
     console = Console(width=max(Console().width, 160))
     with tempfile.TemporaryDirectory(prefix="talenthub-scale-") as tmp:
         workdir = Path(tmp)

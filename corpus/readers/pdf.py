@@ -287,7 +287,7 @@ class _Assembler:
         number: int | None = None
         for line in lines:
             marker = self._item_marker(line, number)
-            if not runs or marker is not None or self._breaks(runs[-1][0][-1], line):
+            if not runs or marker is not None or self._breaks(runs[-1][0][-1], line, in_cell):
                 runs.append(([], marker))
                 if marker is not None and marker[0] is not None:
                     number = marker[0]
@@ -306,14 +306,16 @@ class _Assembler:
             return None, match.end()
         return None
 
-    def _breaks(self, above: _Line, below: _Line) -> bool:
-        """Does a new paragraph start at `below`?"""
+    def _breaks(self, above: _Line, below: _Line, in_cell: bool) -> bool:
+        """Does a new paragraph start at `below`? (A table cell holds no headings.)"""
         if below.page != above.page or below.lead:
             return True
         if abs(below.size - above.size) > 0.1 * self.body:
             return True
         if below.top - above.bottom > self.gap + self.layout.paragraph_gap * below.size:
             return True
+        if in_cell:
+            return False
         if above.bold != below.bold and self._is_heading_style(above):
             # a bold line that does not fill the column is a heading over the text below
             return above.x1 - above.x0 < self.layout.full_line * self.width
@@ -338,7 +340,9 @@ class _Assembler:
             return Block(FOOTNOTE, text[lead.end():], pages, marker=lead.group(1), notes=notes)
         if marker is not None:
             return Block(ITEM, text[marker[1]:].lstrip(), pages, number=marker[0], notes=notes)
-        heading = all(self._is_heading_style(line) for line in run) and not is_complete(text)
+        # A bold sentence ending in a full stop is emphasis; a heading has none.
+        heading = all(self._is_heading_style(line) for line in run) and \
+            not re.search(r"\.[\"”’)]*$", text)
         if heading and not in_cell:
             return Block(HEADING, text, pages, level=self._level(first), notes=notes)
         return Block(PARAGRAPH, text, pages, notes=notes)
