@@ -32,12 +32,16 @@ SERVER_PREFIX = "talenthub_"
 KEEP_BUILDS = 2  # the current build and the one before it, for readers still on it
 # Dense search is exhaustive up to EXACT_SEARCH_MAX_CHUNKS: ef_search at least the collection
 # size makes HNSW visit every vector, so the same question gets the same sources on every
-# build (CI rebuilds from scratch), not an approximation that varies with the graph. Above
-# it, exhaustive search costs more than it is worth and ANN_EF_SEARCH takes over (the
-# retriever asks for 300 candidates, and hnswlib searches with max(ef_search, k)).
-# benchmarks/README.md ("Cost as the corpus grows") has the recall and latency behind both.
+# build (CI rebuilds from scratch), not an approximation that varies with the graph. That
+# costs 4 ms a query at 300 chunks and 7.6 ms at 3,000, growing with the size: at 5,000 it
+# would pass 10 ms, a quarter of the 40 ms budget for a whole answer. Above it, HNSW searches
+# approximately with ANN_EF_SEARCH: on the corpus replicated x100 (29,800 chunks, replicas
+# perturbed so that they crowd each other, which is hard for HNSW) recall@10 against exact
+# search was 0.69 at ef 128, 0.83 at 512 and 0.86 at 1024, at 3 to 6 ms; recall levels off
+# there, so 512. The retriever asks for 300 candidates and hnswlib searches with
+# max(ef_search, k). Measured by benchmarks/scale.py; see benchmarks/README.md.
 EXACT_SEARCH_MAX_CHUNKS = 5_000
-ANN_EF_SEARCH = 128
+ANN_EF_SEARCH = 512
 EF_CONSTRUCTION = 256
 BUILD_ID = re.compile(r"[0-9]{14}-[0-9a-f]{6}")  # what new_build_id() makes
 
