@@ -93,7 +93,8 @@ def generic_sections(document: Document, blocks: list[Block]) -> list[Section]:
             n += 1
             slug = f"{base}-{n}"
         used.add(slug)
-        crumbs = [h for h in [*part.trail, heading] if h and h != document.title]
+        crumbs = [h for h in [*part.trail, heading]
+                  if h and h.casefold() != document.title.casefold()]
         breadcrumb = " › ".join([document.title, *crumbs])
         pages = part.pages
         title = f"{breadcrumb} ({page_label(pages)})" if pages else breadcrumb

@@ -52,6 +52,8 @@ class PdfLayout:
     joined_word_gap: float = 0.12  # closer words are one word split by a font change
     column_gap: float = 3.0  # a wider gap inside a line separates columns
     full_line: float = 0.9  # a line this share of its text column's width is wrapped text
+    column_lines: int = 5  # a column holds at least this many lines on a page
+    column_crossing: float = 0.15  # at most this share of a page's lines span both columns
 
 
 LAYOUT = PdfLayout()
@@ -213,6 +215,44 @@ def _line(words: list[dict[str, Any]], page: int, size: float, layout: PdfLayout
                  bold=chars > 0 and bold_chars >= 0.95 * chars, notes=tuple(notes), lead=lead)
 
 
+def _reading_order(page: _Page, layout: PdfLayout) -> list[_Line | _Table]:
+    """Top to bottom; on a page set in two columns, the left column before the right one,
+    stretch by stretch between lines that run across both."""
+    items: list[_Line | _Table] = sorted([*page.lines, *page.tables], key=lambda i: i.top)
+    gutter = None if page.tables else _gutter(page.lines, layout)
+    if gutter is None:
+        return items
+    ordered: list[_Line | _Table] = []
+    left: list[_Line | _Table] = []
+    right: list[_Line | _Table] = []
+    for line in sorted(page.lines, key=lambda i: i.top):
+        if line.x1 <= gutter:
+            left.append(line)
+        elif line.x0 >= gutter:
+            right.append(line)
+        else:
+            ordered += [*left, *right, line]
+            left, right = [], []
+    return [*ordered, *left, *right]
+
+
+def _gutter(lines: list[_Line], layout: PdfLayout) -> float | None:
+    """The x between two columns: many lines end before it and many start after it, and
+    hardly any cross it."""
+    if len(lines) < 2 * layout.column_lines:
+        return None
+    low, high = min(line.x0 for line in lines), max(line.x1 for line in lines)
+    found = []
+    for tenth in range(30, 71):
+        x = low + (high - low) * tenth / 100
+        crossing = sum(line.x0 < x < line.x1 for line in lines)
+        if (crossing <= layout.column_crossing * len(lines)
+                and sum(line.x1 <= x for line in lines) >= layout.column_lines
+                and sum(line.x0 >= x for line in lines) >= layout.column_lines):
+            found.append((crossing, abs(tenth - 50), x))
+    return min(found)[2] if found else None
+
+
 def _drop_running_chrome(pages: list[_Page], layout: PdfLayout, title: str) -> None:
     """Lines in the top or bottom band that recur on many pages (digits ignored, so "Page 3"
     and "Page 4" are one text), bare page numbers there, and the running title."""
@@ -257,12 +297,9 @@ class _Assembler:
         blocks: list[Block] = []
         header = ""  # the first row of the table in progress, which a page may repeat
         for page in self.pages:
-            items: list[tuple[float, _Line | _Table]] = [(line.top, line) for line in page.lines]
-            items += [(table.top, table) for table in page.tables]
-            items.sort(key=lambda item: item[0])
             page_blocks: list[Block] = []
             pending: list[_Line] = []
-            for _, item in items:
+            for item in _reading_order(page, self.layout):
                 if isinstance(item, _Line):
                     pending.append(item)
                     continue
@@ -310,6 +347,8 @@ class _Assembler:
         """Does a new paragraph start at `below`? (A table cell holds no headings.)"""
         if below.page != above.page or below.lead:
             return True
+        if below.top < above.top:  # the next column: a paragraph may go on there
+            return is_complete(above.text)
         if abs(below.size - above.size) > 0.1 * self.body:
             return True
         if below.top - above.bottom > self.gap + self.layout.paragraph_gap * below.size:

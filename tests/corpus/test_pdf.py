@@ -169,3 +169,29 @@ def test_encrypted_pdf_is_a_loader_error(tmp_path: Path, brief: Path) -> None:
         writer.write(handle)
     with pytest.raises(LoaderError, match=r"locked\.pdf: cannot read: .*password"):
         load_document(Document(slug="locked", path=locked, title="Locked"))
+
+
+def test_two_columns_are_read_left_then_right(tmp_path: Path) -> None:
+    page = Page()
+    page.text(72, 60, "Findings from the partner cities", size=16, bold=True)
+    left = ["Newcomers in all three cities named", "housing as their first worry, before",
+            "language and work. Cities with a", "housing desk kept more families in",
+            "their first year than cities"]
+    right = ["without one, and the difference grew", "in the second year.", "",
+             "Employers asked for one contact", "point per city. Two cities have",
+             "appointed one since the pilot."]
+    page.lines(72, 100, left, size=10)
+    top = 100
+    for line in right:
+        if line:
+            page.text(310, top, line, size=10)
+        top += 13 if line else 8
+    path = tmp_path / "columns.pdf"
+    path.write_bytes(pdf_bytes([page]))
+    paragraphs = [b.text for b in read_pdf(path).blocks if b.kind == PARAGRAPH]
+    assert paragraphs == [
+        "Newcomers in all three cities named housing as their first worry, before language "
+        "and work. Cities with a housing desk kept more families in their first year than "
+        "cities without one, and the difference grew in the second year.",
+        "Employers asked for one contact point per city. Two cities have appointed one since "
+        "the pilot."]
