@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.table import Table
 
 from corpus.guidebook import SLUG
-from corpus.load import load_corpus
+from corpus.load import MANIFEST_NAME, load_corpus
 from corpus.settings import DEFAULT_CORPUS_DIR, Settings
 from corpus.text import normalise_space, split_sentences
 from evals.dataset import DATASETS_DIR, split_path
@@ -162,10 +162,11 @@ def seed_texts() -> dict[str, str]:
 
 
 def format_folder(workdir: Path, fmt: str) -> Path:
-    """The guidebook in `fmt` beside the web pages as they are, so only its format varies."""
+    """The guidebook in `fmt` beside the web pages and the manifest as they are, so only the
+    guidebook's format varies."""
     folder = guidebook_folder(workdir / fmt, fmt)
-    for dump in DEFAULT_CORPUS_DIR.glob("*.txt"):
-        shutil.copy(dump, folder / dump.name)
+    for name in [p.name for p in DEFAULT_CORPUS_DIR.glob("*.txt")] + [MANIFEST_NAME]:
+        shutil.copy(DEFAULT_CORPUS_DIR / name, folder / name)
     return folder
 
 
