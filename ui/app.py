@@ -24,7 +24,7 @@ from assistant.api import Assistant
 from assistant.errors import IndexUnavailable, NoIndex, TalentHubError
 from assistant.models import Answer, Citation, Final
 from corpus.load import discover
-from corpus.models import PHASES, STAKEHOLDERS, Document
+from corpus.models import PHASES, STAKEHOLDERS, Document, cited_where
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 from ui.assessment_tab import build_assessment_tab
 from ui.branding import Branding
@@ -95,11 +95,11 @@ def render_source(citation: Citation, position: int, documents: dict[str, Docume
     title = " › ".join(part.strip() for part in citation.title.split(" / "))
     quote = "<br>".join(html.escape(line) for line in citation.quote.splitlines() if line.strip())
     document = documents.get(citation.document)
-    name = html.escape(document.title if document else citation.document)
+    name = html.escape(document.title if document and document.title else citation.document)
     if document and document.source_url.startswith(("https://", "http://")):
         name = (f'<a href="{html.escape(document.source_url)}" target="_blank" '
                 f'rel="noopener noreferrer">{name}</a>')
-    breadcrumb = html.escape(citation.breadcrumb or title)
+    breadcrumb = html.escape(cited_where(citation.breadcrumb or title, citation.pages))
     return (f'<details class="th-source" id="th-src-{position}-{citation.marker}">'
             f"<summary>[{citation.marker}] {html.escape(title)}</summary>"
             f'<blockquote class="th-quote">{quote}</blockquote>'
