@@ -74,15 +74,15 @@ def test_each_quoted_sentence_names_exactly_its_own_pages(
 def test_a_copied_folder_without_manifest_at_any_depth(tmp_path: Path,
                                                        seed: dict[str, Section]) -> None:
     corpus = tmp_path / "partner"
-    shutil.copytree(DEFAULT_CORPUS_DIR, corpus / "shared" / "iom")
-    (corpus / "shared" / "iom" / MANIFEST_NAME).unlink()
+    shutil.copytree(DEFAULT_CORPUS_DIR, corpus / "common" / "iom")
+    (corpus / "common" / "iom" / MANIFEST_NAME).unlink()
     loaded = load_corpus(corpus)
     points = [s for s in loaded.sections if s.kind == "action-points"]
     assert len(points) == 83
     assert len({s.stakeholder for s in points}) == 6
     assert {s.id for s in loaded.sections_of(SLUG)} == set(seed)
     guidebook = next(d for d in loaded.documents if d.slug == SLUG)
-    assert guidebook.relative_path == "shared/iom/talent-hub-guidebook.md"
+    assert guidebook.relative_path == "common/iom/talent-hub-guidebook.md"
     assert guidebook.title == "TALENT HUB GUIDEBOOK"  # its first heading, not its file name
 
 
