@@ -8,7 +8,9 @@ Colaresi and Quinn, "Fightin' Words", 2008), whose z-score stays honest for rare
 where a plain frequency ratio would not.
 
 The mining is model-free and works on plain (text, metadata) pairs, so it is tested on
-hand-made units; `lexicon_for(snapshot)` caches one lexicon per index build.
+hand-made units; `lexicon_for(snapshot)` caches one lexicon per index build and scope: each
+scope's lexicon is mined from the units it sees, so a partner's documents cannot change how
+another scope's questions are read.
 """
 
 from __future__ import annotations
@@ -118,17 +120,20 @@ class Lexicon:
 
 _CACHE: dict[str, Lexicon] = {}
 _LOCK = threading.Lock()
+# Lexicons kept: the live build and the one readers may still be on, for this many scopes
+# at once; beyond that the oldest is mined again when next needed (milliseconds).
+MAX_CACHED = 64
 
 
 def lexicon_for(snapshot: IndexSnapshot) -> Lexicon:
-    """The lexicon of one build, mined once (milliseconds for this corpus) and kept."""
+    """The lexicon of one build as one scope sees it, mined once and kept."""
     with _LOCK:
-        lexicon = _CACHE.get(snapshot.build_id)
+        lexicon = _CACHE.get(snapshot.key)
         if lexicon is None:
             units = ((" ".join(c.text for c in chunks), chunks[0].metadata)
                      for chunks in snapshot.units.values())
             lexicon = Lexicon.from_units(units)
-            if len(_CACHE) >= 2:  # the live build and the one readers may still be on
+            if len(_CACHE) >= MAX_CACHED:
                 _CACHE.pop(next(iter(_CACHE)))
-            _CACHE[snapshot.build_id] = lexicon
+            _CACHE[snapshot.key] = lexicon
         return lexicon

@@ -50,6 +50,14 @@ class FakeEmbedder:
         return vectors / np.where(norms == 0, 1.0, norms)
 
 
+def sqlite_store(path: Path) -> Any:
+    """A feedback store in its own SQLite file (the server's database, without a server)."""
+    from ui.feedback import FeedbackStore
+    from ui.storage import Database
+
+    return FeedbackStore(Database(f"sqlite:///{path}"))
+
+
 def client_for(settings: Settings, assistant: Any, **overrides: Any) -> TestClient:
     """The whole server in process, with some settings overridden."""
     from fastapi.testclient import TestClient
@@ -76,6 +84,46 @@ def copy_corpus(target: Path) -> Path:
 
     shutil.copytree(DEFAULT_CORPUS_DIR, target)
     return target
+
+
+# Two partners' own documents. Each holds words no other document uses ("Zorblatt",
+# "Harbourgate"), so a leak between scopes is easy to see in an answer.
+ALPHA_DOCUMENT = """# Alpha City welcome desk
+
+## Opening hours
+
+The Harbourgate welcome desk for international staff of Alpha City is open on Tuesdays and
+Thursdays from 9:00 to 15:00, in room 4.12 of the town hall.
+
+## Relocation grant
+
+Employees recruited from abroad by Alpha City departments receive a relocation grant of
+2,400 euros, paid with their first salary.
+"""
+BETA_DOCUMENT = """# Beta Employers' Association member handbook
+
+## Salary benchmark
+
+Members may request the Zorblatt salary benchmark for engineers, which lists a median
+starting salary of 58,000 euros; the benchmark is shared with members only.
+
+## Mentoring scheme
+
+Each newly arrived engineer is paired with a Quillonberg mentor from another member
+company for the first six months after arrival.
+"""
+BETA_QUOTE = ("Members may request the Zorblatt salary benchmark for engineers, which lists "
+              "a median starting salary of 58,000 euros")
+
+
+def add_partners(corpus: Path) -> Path:
+    """Partner alpha's and partner beta's documents, in their folders under `corpus`."""
+    for partner, name, text in (("alpha", "welcome-desk.md", ALPHA_DOCUMENT),
+                                ("beta", "member-handbook.md", BETA_DOCUMENT)):
+        folder = corpus / "partners" / partner
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return corpus
 
 
 CHROMIUM_ENV = "TALENTHUB_TEST_CHROMIUM"  # a Chromium binary other than the one on PATH
