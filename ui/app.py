@@ -28,7 +28,9 @@ from corpus.models import PHASES, STAKEHOLDERS, Document, cited_where
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 from ui.assessment_tab import build_assessment_tab
 from ui.branding import Branding
+from ui.door import ANONYMOUS, Door
 from ui.feedback import Feedback, FeedbackStore
+from ui.identity import Identity
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +60,28 @@ class Turn:
 
 @dataclass(frozen=True)
 class UIContext:
-    """What every tab needs; one instance per server, shared by all sessions."""
+    """What every tab needs; one instance per server, shared by all sessions.
+
+    `door` and `identify` scope each session: `identify` tells who a Gradio request is
+    (single sign-on, the chat login, or nobody in particular), and the door gives the
+    assistant that identity may use. Without them, every session sees the shared scope."""
 
     assistant: Assistant
     branding: Branding
     feedback: FeedbackStore
     documents: dict[str, Document]
     embed: bool = False
+    door: Door | None = None
+    identify: Callable[[Any], Identity] | None = None
+
+    def who(self, request: Any) -> Identity:
+        return self.identify(request) if self.identify else ANONYMOUS
+
+    def assistant_for(self, request: Any) -> Assistant:
+        """The assistant as the session's user may use it."""
+        if self.door is None:
+            return self.assistant.scoped(ANONYMOUS.scope)
+        return self.door.assistant_for(self.who(request), channel="chat")
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -189,8 +206,8 @@ def respond(message: str, turns: list[Turn], stakeholder: str | None, phase: str
     yield "", messages(turns, documents), turns, *detected_info(final.answer)
 
 
-def rate(turns: list[Turn], index: int, liked: bool | None, *, store: FeedbackStore
-         ) -> tuple[list[Turn], int | None]:
+def rate(turns: list[Turn], index: int, liked: bool | None, *, store: FeedbackStore,
+         who: Identity = ANONYMOUS) -> tuple[list[Turn], int | None]:
     """Store a thumb for the answer at chatbot message `index`; a second thumb updates it,
     and `liked=None` (the thumb clicked off again) withdraws it.
 
@@ -216,7 +233,8 @@ def rate(turns: list[Turn], index: int, liked: bool | None, *, store: FeedbackSt
     history = tuple((q, a) for q, a in history_of(turns[:position]))
     feedback_id = store.add(Feedback(rating=rating, question=turn.question,
                                      answer=answer.answer, citations=tuple(answer.cited_ids),
-                                     history=history, source="ui"))
+                                     history=history, source="ui", partner=who.scope.key,
+                                     user=who.user))
     turns = [*turns[:position], replace(turn, feedback_id=feedback_id), *turns[position + 1:]]
     return turns, position
 
@@ -266,21 +284,24 @@ def build_chat_tab(ctx: UIContext) -> None:
     turns = gr.State([])
     rated = gr.State(None)
 
-    def on_submit(message: str, turns_: list[Turn], who: str, when: str
-                  ) -> Iterator[tuple[Any, ...]]:
+    def on_submit(message: str, turns_: list[Turn], who: str, when: str,
+                  request: gr.Request) -> Iterator[tuple[Any, ...]]:
         for box_value, chat_value, new_turns, who_info, when_info in respond(
-                message, turns_, who, when, assistant=ctx.assistant, documents=ctx.documents):
+                message, turns_, who, when, assistant=ctx.assistant_for(request),
+                documents=ctx.documents):
             yield (box_value, chat_value, new_turns, gr.update(info=who_info),
                    gr.update(info=when_info))
 
     def on_example(event: gr.SelectData) -> str:
         return str(event.value.get("text", "")) if isinstance(event.value, dict) else ""
 
-    def on_like(turns_: list[Turn], event: gr.LikeData) -> tuple[Any, ...]:
+    def on_like(turns_: list[Turn], event: gr.LikeData, request: gr.Request
+                ) -> tuple[Any, ...]:
         index = event.index if isinstance(event.index, int) else event.index[0]
         # Gradio sends True (Like), False (Dislike) or "" when a thumb is clicked off.
         liked = event.liked if isinstance(event.liked, bool) else None
-        new_turns, position = rate(turns_, index, liked, store=ctx.feedback)
+        new_turns, position = rate(turns_, index, liked, store=ctx.feedback,
+                                   who=ctx.who(request))
         return new_turns, position, gr.update(visible=position is not None), ""
 
     def on_comment(text: str, turns_: list[Turn], position: int | None) -> tuple[Any, ...]:
@@ -305,7 +326,9 @@ def build_chat_tab(ctx: UIContext) -> None:
     box.submit(**hide_comment)
     chat.example_select(on_example, None, box, api_visibility="private",
                         queue=False).then(**answer_io)
-    chat.like(on_like, turns, [turns, rated, comment_row, comment], api_visibility="private")
+    if ctx.feedback.enabled:  # no thumbs where nothing may be stored
+        chat.like(on_like, turns, [turns, rated, comment_row, comment],
+                  api_visibility="private")
     send_comment.click(on_comment, [comment, turns, rated], [comment_row, comment],
                        api_visibility="private")
     comment.submit(on_comment, [comment, turns, rated], [comment_row, comment],
@@ -322,7 +345,7 @@ TabBuilder = Callable[[UIContext], None]
 # One line per tab: (label, builder). A builder lays out its tab inside `gr.Tab`.
 TABS: tuple[tuple[str, TabBuilder], ...] = (
     ("Ask the guidebook", build_chat_tab),
-    ("Self-assessment", lambda ctx: build_assessment_tab(ctx.assistant)),
+    ("Self-assessment", lambda ctx: build_assessment_tab(ctx.assistant_for)),
 )
 
 

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,8 +241,9 @@ def status_html(message: str, *, error: bool = False) -> str:
 # -- layout ----------------------------------------------------------------------------------
 
 
-def build_assessment_tab(assistant: Assistant) -> None:
-    """Lay out the tab inside the current `gr.Tab`."""
+def build_assessment_tab(assistant_for: Callable[[Any], Assistant]) -> None:
+    """Lay out the tab inside the current `gr.Tab`; `assistant_for(request)` is the
+    assistant a Gradio request's user may use (its scope)."""
     directory = Path(tempfile.gettempdir()) / "talenthub-plans"
     gr.Markdown(INTRO, elem_classes="th-sa-intro")
     with gr.Row(equal_height=True):
@@ -283,30 +284,30 @@ def build_assessment_tab(assistant: Assistant) -> None:
                   for slot in view.slots),
                 gr.update(visible=True), view.ids]
 
-    def on_stakeholder(who: str | None) -> list[Any]:
+    def on_stakeholder(who: str | None, request: gr.Request) -> list[Any]:
         cleared = [None, "", gr.update(visible=False)]  # previous, plan, downloads
         if not who:
             return [*(gr.update() for _ in page), *cleared, ""]
         try:
-            return [*show(layout(assistant, who)), *cleared, ""]
+            return [*show(layout(assistant_for(request), who)), *cleared, ""]
         except Exception as exc:
             return [*(gr.update() for _ in page), *cleared, status_html(friendly(exc), error=True)]
 
-    def on_upload(file: str | None, who: str | None) -> list[Any]:
+    def on_upload(file: str | None, who: str | None, request: gr.Request) -> list[Any]:
         if not file:
             return [gr.update(), *(gr.update() for _ in page), gr.update(), gr.update()]
         try:
-            view, sheet, message = load_answers(file, who, assistant=assistant)
+            view, sheet, message = load_answers(file, who, assistant=assistant_for(request))
         except Exception as exc:
             return [gr.update(), *(gr.update() for _ in page), gr.update(),
                     status_html(friendly(exc), error=True)]
         return [gr.update(value=sheet.stakeholder), *show(view), sheet, status_html(message)]
 
     def on_build(who: str | None, slots: list[str | None], before: AnswerSheet | None,
-                 *values: str | None) -> list[Any]:
+                 request: gr.Request, *values: str | None) -> list[Any]:
         try:
-            view = build_plan(who, collect(slots, values), before, assistant=assistant,
-                              directory=directory)
+            view = build_plan(who, collect(slots, values), before,
+                              assistant=assistant_for(request), directory=directory)
         except Exception as exc:
             return [status_html(friendly(exc), error=True), gr.update(),
                     gr.update(visible=False), *(gr.update() for _ in buttons)]

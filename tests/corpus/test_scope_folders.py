@@ -8,7 +8,7 @@ import pytest
 from support import add_partners, copy_corpus
 
 from corpus.load import find_documents, load_corpus
-from corpus.scopes import SHARED, Scope, ScopeError, scope_of
+from corpus.scopes import SHARED, Scope, ScopeError, is_partner_name, scope_of
 
 
 @pytest.mark.parametrize(("path", "scope"), [
@@ -26,12 +26,16 @@ def test_a_partner_owns_what_is_under_its_folder_and_everything_else_is_shared(
 @pytest.mark.parametrize(("path", "message"), [
     ("partners/loose.pdf", "partners/<partner>/"),
     ("partners/Alpha/a.pdf", "not a partner name"),
-    ("partners/shared/a.pdf", "not a partner name"),
     ("partners/admin/a.pdf", "not a partner name"),
 ])
 def test_a_misplaced_partner_file_is_an_error_never_shared(path: str, message: str) -> None:
     with pytest.raises(ScopeError, match=message):
         scope_of(path)
+
+
+def test_the_shared_scope_and_the_admin_role_are_no_partner_names() -> None:
+    assert not is_partner_name(SHARED) and not is_partner_name("admin")
+    assert is_partner_name("city-of-aarhus") and not is_partner_name("-x")
 
 
 def test_a_scope_sees_the_shared_documents_and_its_own() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from support import client_for
 from assistant.errors import InvalidInput
 from assistant.models import Answer, Citation, Delta, Final, StreamEvent, collect
 from corpus.models import PHASES, STAKEHOLDERS
+from corpus.scopes import Scope
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 
 REFUSAL = "I can only answer questions about retaining international talent."
@@ -32,17 +34,29 @@ def citation(marker: int, unit_id: str, quote: str) -> Citation:
 
 
 class FakeAssistant:
-    """Streams two lines then the Answer; raises what the real one raises, lazily."""
+    """Streams two lines then the Answer; raises what the real one raises, lazily.
+    `scoped` records each scope asked for and returns a copy that tells `on_answer`."""
 
     llm = None
+    reader = None
+    embedder = None
+    on_answer: Callable[[Answer], None] | None = None
 
     def __init__(self, *, error: Exception | None = None, status: str = "ok"):
         self.error = error
         self.health = status
         self.calls: list[dict[str, Any]] = []
+        self.scopes: list[Scope] = []
 
     def without_llm(self) -> FakeAssistant:
         return self
+
+    def scoped(self, scope: Scope, *, on_answer: Callable[[Answer], None] | None = None
+               ) -> FakeAssistant:
+        self.scopes.append(scope)
+        clone = copy.copy(self)
+        clone.on_answer = on_answer
+        return clone
 
     def stream(self, question: str, *, history: Any = None, stakeholder: str | None = None,
                phase: str | None = None) -> Iterator[StreamEvent]:
@@ -65,12 +79,15 @@ class FakeAssistant:
         lines = ["Employers should offer language learning before arrival [1].\n",
                  "They can connect talent with settlement consultants [2]."]
         yield from (Delta(line) for line in lines)
-        yield Final(Answer(
+        answer = Answer(
             question, "".join(lines), True,
             [citation(1, "employers/pre-departure/4", QUOTE),
              citation(2, "employers/pre-departure/6", "Support with housing & schools.")],
             {"answerer": "extractive", "stakeholders": ["employers"],
-             "phases": ["pre-departure"], "themes": [], "kind": "action-point"}))
+             "phases": ["pre-departure"], "themes": [], "kind": "action-point"})
+        if self.on_answer is not None:
+            self.on_answer(answer)
+        yield Final(answer)
 
     def ask(self, question: str, **kwargs: Any) -> Answer:
         return collect(self.stream(question, **kwargs))
@@ -122,9 +139,9 @@ def callers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     asked: list[str] = []
     assistant_for = Door.assistant_for
 
-    def recording(self: Door, who: str, assistant: Any = None) -> Any:
-        asked.append(who)
-        return assistant_for(self, who, assistant)
+    def recording(self: Door, who: Any, assistant: Any = None, **options: Any) -> Any:
+        asked.append(who.who)
+        return assistant_for(self, who, assistant, **options)
 
     monkeypatch.setattr(Door, "assistant_for", recording)
     return asked

@@ -119,9 +119,12 @@ def test_streaming_sends_chunks_that_add_up_to_the_completion(client: TestClient
 class FailsMidStream:
     """Streams one piece, then loses the index."""
 
-    llm = None
+    llm = reader = embedder = None
 
     def without_llm(self) -> FailsMidStream:
+        return self
+
+    def scoped(self, scope: Any, **options: Any) -> FailsMidStream:
         return self
 
     def stream(self, question: str, **kwargs: Any) -> Iterator[StreamEvent]:
