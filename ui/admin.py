@@ -313,8 +313,9 @@ class ReindexJob:
         else:
             changes = len(report.added) + len(report.changed) + len(report.removed)
             result = {"state": "done", "message": "the index was already up to date"
-                      if report.up_to_date else f"index updated: {changes} documents "
-                      f"added, changed or removed", "build": report.build_id,
+                      if report.up_to_date else f"index updated: {changes} "
+                      f"document{'' if changes == 1 else 's'} added, changed or removed",
+                      "build": report.build_id,
                       "added": report.added, "changed": report.changed,
                       "removed": report.removed}
         with self._lock:

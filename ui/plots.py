@@ -13,7 +13,8 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-WIDTH = 640  # viewBox units; the SVG scales to its container
+WIDTH = 640  # viewBox units of a bar chart, which fills half the page
+WIDE = 1100  # a column chart's, which fills the whole page: its text stays small
 BAR_ROW = 22
 LABEL_WIDTH = 220
 _ids = itertools.count(1)
@@ -30,11 +31,11 @@ def _e(text: object) -> str:
     return html.escape(str(text))
 
 
-def _figure(title: str, description: str, svg_body: str, height: int, table: str,
+def _figure(title: str, description: str, svg_body: str, size: tuple[int, int], table: str,
             legend: str = "") -> str:
     n = next(_ids)
     return (f'<figure class="th-chart"><figcaption>{_e(title)}</figcaption>{legend}'
-            f'<svg viewBox="0 0 {WIDTH} {height}" role="img" '
+            f'<svg viewBox="0 0 {size[0]} {size[1]}" role="img" '
             f'aria-labelledby="th-chart-{n}-t th-chart-{n}-d" preserveAspectRatio="xMinYMin meet">'
             f'<title id="th-chart-{n}-t">{_e(title)}</title>'
             f'<desc id="th-chart-{n}-d">{_e(description)}</desc>{svg_body}</svg>'
@@ -49,13 +50,13 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _nice_max(value: int) -> int:
-    """The axis top: the value rounded up to 1, 2 or 5 times a power of ten."""
+def _nice_max(value: int) -> float:
+    """The axis top: the value rounded up to 1, 2, 2.5 or 5 times a power of ten."""
     if value <= 0:
         return 1
     scale = 1
     while True:
-        for step in (1, 2, 5):
+        for step in (1, 2, 2.5, 5):
             if step * scale >= value:
                 return step * scale
         scale *= 10
@@ -65,19 +66,19 @@ def stacked_columns(title: str, description: str, categories: Sequence[str],
                     series: Sequence[Series]) -> str:
     """One column per category (a day), its series stacked; the axis labels thinned so that
     they never overlap."""
-    height, top, bottom, left = 220, 12, 34, 40
+    height, top, bottom, left = 200, 12, 30, 40
     plot_h = height - top - bottom
     totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
     peak = _nice_max(max(totals, default=0))
-    slot = (WIDTH - left - 8) / max(1, len(categories))
+    slot = (WIDE - left - 8) / max(1, len(categories))
     bar_w = max(1.0, slot * 0.8)
-    parts = [f'<line class="th-axis" x1="{left}" y1="{top + plot_h}" x2="{WIDTH - 8}" '
+    parts = [f'<line class="th-axis" x1="{left}" y1="{top + plot_h}" x2="{WIDE - 8}" '
              f'y2="{top + plot_h}"/>']
-    for tick in (0, peak // 2, peak):
+    for tick in (0, peak / 2, peak):
         y = top + plot_h - plot_h * tick / peak
-        parts.append(f'<line class="th-grid" x1="{left}" y1="{y:.1f}" x2="{WIDTH - 8}" '
+        parts.append(f'<line class="th-grid" x1="{left}" y1="{y:.1f}" x2="{WIDE - 8}" '
                      f'y2="{y:.1f}"/><text class="th-tick" x="{left - 6}" y="{y + 4:.1f}" '
-                     f'text-anchor="end">{tick}</text>')
+                     f'text-anchor="end">{tick:g}</text>')
     every = max(1, -(-len(categories) // 8))
     for i, category in enumerate(categories):
         x = left + i * slot + (slot - bar_w) / 2
@@ -97,7 +98,7 @@ def stacked_columns(title: str, description: str, categories: Sequence[str],
         f'<span><i class="th-key {s.css}"></i>{_e(s.name)}</span>' for s in series) + "</p>"
     rows = [[c, *(s.values[i] for s in series), totals[i]] for i, c in enumerate(categories)]
     table = _table(["", *(s.name for s in series), "total"], rows)
-    return _figure(title, description, "".join(parts), height, table, legend)
+    return _figure(title, description, "".join(parts), (WIDE, height), table, legend)
 
 
 def bars(title: str, description: str, items: Sequence[tuple[str, int]], *,
@@ -120,4 +121,4 @@ def bars(title: str, description: str, items: Sequence[tuple[str, int]], *,
                      f'height="{BAR_ROW - 6}"/><text class="th-value" '
                      f'x="{LABEL_WIDTH + width + 6:.1f}" y="{y + 15}">{value}{_e(unit)}</text>')
     table = _table(["", "count"], items)
-    return _figure(title, description, "".join(parts), height, table)
+    return _figure(title, description, "".join(parts), (WIDTH, height), table)

@@ -140,7 +140,7 @@ async function renderAudit() {
     const row = body.insertRow();
     cell(row, entry.created.replace("T", " ").replace("Z", ""));
     cell(row, entry.actor);
-    cell(row, entry.scope);
+    cell(row, entry.scope === "*" ? "every scope" : entry.scope);
     cell(row, entry.action);
     cell(row, entry.target + (entry.detail ? ` (${entry.detail})` : ""));
   }
