@@ -35,8 +35,9 @@ from corpus.load import MANIFEST_NAME, load_corpus
 from corpus.settings import DEFAULT_CORPUS_DIR, Settings
 from corpus.text import normalise_space, split_sentences
 from evals.dataset import DATASETS_DIR, split_path
+from evals.metrics import HEADLINE
 from evals.renderings import FORMATS, guidebook_folder, web_page_pdfs, word_brief
-from evals.runner import HEADLINE, EvalReport, run_suite
+from evals.runner import EvalReport, run_suite
 from index.embeddings import Embedder
 from index.reader import IndexReader
 

@@ -15,7 +15,7 @@ from evals.formats import (
     format_folder,
     seed_texts,
 )
-from evals.runner import HEADLINE
+from evals.metrics import HEADLINE
 
 pytestmark = pytest.mark.slow
 FORMATS = ("md", "pdf", "docx")
