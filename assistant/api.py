@@ -12,8 +12,10 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Tuning, load_tuning
+from assistant.countries import countries_for
 from assistant.errors import IndexUnavailable, InvalidInput, LLMUnavailable
 from assistant.extractive import Composer
+from assistant.followups import suggest
 from assistant.lexicon import lexicon_for
 from assistant.models import KINDS, Answer, Delta, Final, Hit, StreamEvent, collect
 from assistant.query import QueryAnalysis, analyse, validate_choice
@@ -132,6 +134,11 @@ class Assistant:
                 yield from _pieces(answer.answer)
         else:
             yield from _pieces(answer.answer)
+        countries = countries_for(snapshot)
+        for cited in answer.citations:
+            cited.countries = countries.named_in(cited.quote)
+        answer.followups = suggest(answer, analysis, snapshot,
+                                   asked=[user for user, _ in clean_history(history)])
         answer.meta["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
         answer.meta["build"] = snapshot.build_id
         yield Final(answer)

@@ -49,6 +49,17 @@ class CitationModel(BaseModel):
     quote: str = Field(description="The source text, character for character.")
     score: float
     breadcrumb: str = ""
+    countries: list[str] = Field(default_factory=list, description=(
+        "Countries the quote is specific to, as the guidebook names them ('Denmark')."))
+
+
+class FollowUpModel(BaseModel):
+    question: str = Field(examples=["What should employers do in the on-boarding phase?"])
+    why: str = Field(description="Why it is suggested, in one sentence.")
+    kind: Literal["next-phase", "neighbour", "self-assessment"] = Field(description=(
+        "`self-assessment` points to the stakeholder's self-assessment (`POST /api/assess`) "
+        "rather than to a question."))
+    stakeholder: str | None = None
 
 
 class AnswerModel(BaseModel):
@@ -58,6 +69,8 @@ class AnswerModel(BaseModel):
     citations: list[CitationModel]
     meta: dict[str, Any] = Field(default_factory=dict,
                                  description="Detected stakeholders, phases, answerer, timing.")
+    followups: list[FollowUpModel] = Field(default_factory=list, description=(
+        "Two or three suggested next questions; empty when the answer is a refusal."))
 
 
 class HealthResponse(BaseModel):
