@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from support import client_for
 
 from assistant.errors import InvalidInput
-from assistant.models import Answer, Citation, Delta, Final, StreamEvent, collect
+from assistant.models import Answer, Citation, Delta, Final, FollowUp, StreamEvent, collect
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 
@@ -70,10 +70,19 @@ class FakeAssistant:
             [citation(1, "employers/pre-departure/4", QUOTE),
              citation(2, "employers/pre-departure/6", "Support with housing & schools.")],
             {"answerer": "extractive", "stakeholders": ["employers"],
-             "phases": ["pre-departure"], "themes": [], "kind": "action-point"}))
+             "phases": ["pre-departure"], "themes": [], "kind": "action-point"},
+            [FollowUp("What should employers do in the on-boarding phase?",
+                      "The next phase of the customer journey, after pre-departure.",
+                      "next-phase", "employers"),
+             FollowUp("Check where your organisation stands: the self-assessment for "
+                      "employers", "16 statements <from> the guidebook.", "self-assessment",
+                      "employers")]))
 
     def ask(self, question: str, **kwargs: Any) -> Answer:
         return collect(self.stream(question, **kwargs))
+
+    def unit(self, unit_id: str) -> None:
+        return None  # no pages: the fake's sources come from a Markdown guidebook
 
     def status(self) -> dict[str, Any]:
         if self.health == "ok":
