@@ -21,11 +21,12 @@ from assistant.countries import Countries, countries_for, example_label
 from assistant.grounding import coverage
 from assistant.models import Answer, Citation, Hit
 from assistant.query import QueryAnalysis, QuestionKind, Request
+from corpus.guidebook import SLUG as GUIDEBOOK
 from corpus.models import PHASES, STAKEHOLDERS, UnitKind
 from corpus.text import normalise_space, split_sentences
+from index.chunking import quoted_pages
 from index.reader import IndexSnapshot, tokenize
 
-GUIDEBOOK = "talent-hub-guidebook"
 REFUSAL = ("I can only answer questions about retaining international talent, from the IOM "
            "Talent Hub EU Guidebook and its project pages: for example, what employers, "
            "municipalities, ministries, universities, unions or NGOs can do before and after "
@@ -171,8 +172,8 @@ class Composer:
         sources = [h for h in hits if h.document != GUIDEBOOK or h.kind == UnitKind.OTHER][:3]
         if not sources or sources[0].match < self.config.action_floor:
             return
-        texts = [(h, c.text) for h in sources
-                 for c in snapshot.units[h.unit_id]]
+        texts = [(Hit(h.unit_id, c.id, h.score, c.text, c.metadata), c.text) for h in sources
+                 for c in snapshot.units[h.unit_id]]  # the chunk each quote comes from
         weights = _local_idf([s for _, text in texts for s in split_sentences(text)])
         scored = [(score + h.score, quote, h) for h, text in texts
                   for score, quote in _fact_spans(text, a, weights)]
@@ -284,12 +285,17 @@ class _AnswerBuilder:
 
 
 def citation(hit: Hit, marker: int, quote: str) -> Citation:
+    """The cited unit, the quote, and the pages the quote is on (`hit` is the chunk it was
+    taken from)."""
     m = hit.metadata
+    pages = quoted_pages(quote, hit.text, m.get("page_map", "")) or \
+        [int(p) for p in str(m.get("pages") or "").split(",") if p]
     return Citation(marker=marker, id=hit.unit_id, document=m["document"],
                     stakeholder=m["stakeholder"] or None,
                     section=str(UnitKind(m["kind"])), phase=m["phase"] or None,
                     number=m["number"] or None, title=m["title"], quote=quote,
-                    score=hit.score, breadcrumb=m["breadcrumb"])
+                    score=hit.score, breadcrumb=m["breadcrumb"],
+                    page=pages[0] if pages else None, pages=pages)
 
 
 def refusal(analysis: QueryAnalysis) -> Answer:

@@ -27,6 +27,8 @@ class Citation:
     quote: str
     score: float
     breadcrumb: str = ""
+    page: int | None = None  # the first page the unit is on, in a paged document
+    pages: list[int] = field(default_factory=list)
     # the countries the quote is specific to ("In Denmark, ..."), see assistant/countries.py
     countries: list[str] = field(default_factory=list)
 

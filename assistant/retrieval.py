@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from assistant.config import RetrievalConfig
 from assistant.models import Hit
 from assistant.query import QueryAnalysis, QuestionKind
+from corpus.guidebook import SLUG as GUIDEBOOK
 from corpus.models import UnitKind
 from index.embeddings import Embedder
 from index.reader import IndexReader, IndexSnapshot
@@ -65,7 +66,7 @@ class Retriever:
             delta += c.phase_boost if meta["phase"] in analysis.phases else -c.phase_penalty
         if meta["kind"] == UnitKind.ACTION_POINTS:
             delta += c.action_point_prior
-        if analysis.kind == QuestionKind.FACT and meta["document"] != "talent-hub-guidebook":
+        if analysis.kind == QuestionKind.FACT and meta["document"] != GUIDEBOOK:
             delta += c.fact_document_boost
         return delta
 

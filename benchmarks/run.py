@@ -116,12 +116,9 @@ def run_child(args: list[str], env: dict[str, str]) -> Run:
 
 
 def copy_corpus(target: Path) -> Path:
-    """Documents plus manifest, so that one document can be changed safely."""
+    """Documents (the manifest inside), so that one document can be changed safely."""
     documents = target / "documents"
     shutil.copytree(DEFAULT_CORPUS_DIR, documents)
-    manifest = DEFAULT_CORPUS_DIR.parent / "manifest.toml"
-    if manifest.is_file():
-        shutil.copy(manifest, target / "manifest.toml")
     return documents
 
 

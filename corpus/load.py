@@ -1,22 +1,33 @@
-"""Reads a corpus folder: the manifest, every document, and the files it had to skip."""
+"""Reads a corpus folder, subfolders included: every document, the optional manifest, and the
+files it had to skip.
+
+Structure comes from content: the guidebook is recognised wherever it sits and whatever its
+format, and every other document is read as a generic one. The manifest only adds
+attribution, and its `parser` key can force ("guidebook", "generic") what detection decides.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from corpus.guidebook import parse_guidebook
-from corpus.loaders import SUPPORTED_SUFFIXES, LoaderError, load_document, slugify
+from corpus.guidebook import SLUG as GUIDEBOOK_SLUG
+from corpus.guidebook import looks_like_guidebook, parse_guidebook
+from corpus.loaders import LoaderError, generic_sections, read_document, slugify
 from corpus.models import Document, Section
 from corpus.settings import read_toml
 
 log = logging.getLogger(__name__)
 MANIFEST_NAME = "manifest.toml"
 IGNORED_NAMES = {MANIFEST_NAME, "README.md", ".gitkeep"}
-PARSER_VERSION = "2"  # bump when parsing changes, so the index re-embeds
+PARSERS = ("auto", "guidebook", "generic")
+PARSER_VERSION = "3"  # bump when parsing changes, so the index re-embeds
+Progress = Callable[[int, int, str], None]  # (documents done, total, the one just read)
 
 
 @dataclass(frozen=True)
@@ -38,48 +49,56 @@ class CorpusLoad:
         return [s for s in self.sections if s.document == slug]
 
 
-def find_manifest(corpus_dir: Path) -> Path | None:
-    """The manifest sits in the corpus folder or, for the repo layout, one level up."""
-    for candidate in (corpus_dir / MANIFEST_NAME, corpus_dir.parent / MANIFEST_NAME):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def read_manifest(corpus_dir: Path) -> dict[str, dict[str, str]]:
-    """Manifest entries keyed by file name."""
-    path = find_manifest(corpus_dir)
-    if path is None:
+def read_manifest(corpus_dir: Path) -> dict[str, dict[str, Any]]:
+    """Manifest entries keyed by their `file` (a path relative to the corpus folder, or a
+    bare file name); no manifest is no metadata."""
+    path = corpus_dir / MANIFEST_NAME
+    if not path.is_file():
         return {}
     data = read_toml(path, "manifest")
-    return {entry["file"]: entry for entry in data.get("document", [])}
+    entries = {entry["file"]: entry for entry in data.get("document", []) if "file" in entry}
+    for name, entry in entries.items():
+        if entry.get("parser", "auto") not in PARSERS:
+            raise ValueError(f"manifest {path}: {name}: parser must be one of "
+                             f"{', '.join(PARSERS)}")
+    return entries
 
 
 def discover(corpus_dir: Path) -> list[Document]:
-    """Every document file in the folder, described by the manifest where it has an entry."""
+    """Every document file in the folder and its subfolders, with its manifest entry."""
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus_dir} does not exist; set "
                                 "TALENTHUB_CORPUS_DIR to a folder of documents")
     manifest = read_manifest(corpus_dir)
     documents: list[Document] = []
     used: set[str] = set()
-    for path in sorted(p for p in corpus_dir.iterdir() if p.is_file()):
-        if path.name in IGNORED_NAMES or path.name.startswith("."):
+    for path in sorted(p for p in corpus_dir.rglob("*") if p.is_file()):
+        relative = path.relative_to(corpus_dir)
+        if path.name in IGNORED_NAMES or any(part.startswith(".") for part in relative.parts):
             continue
-        entry = manifest.get(path.name, {})
-        stem = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
-        slug = entry.get("slug") or slugify(stem)
-        if slug in used:  # "brief.md" and "brief.pdf": both stay citable
-            slug = f"{slug}-{path.suffix.lstrip('.').lower() or 'file'}"
-        used.add(slug)
+        entry = manifest.get(relative.as_posix()) or manifest.get(path.name, {})
+        slug = _unique_slug(entry.get("slug") or slugify(path.stem), relative, used)
         documents.append(Document(
-            slug=slug, path=path,
-            title=entry.get("title") or path.stem.replace("-", " ").replace("_", " ").title(),
+            slug=slug, path=path, title=entry.get("title", ""),
             publisher=entry.get("publisher", ""), date=str(entry.get("date", "")),
             licence=entry.get("licence", ""), source_url=entry.get("source_url", ""),
             citation=entry.get("citation", ""), parser=entry.get("parser", "auto"),
+            relative_path=relative.as_posix(),
         ))
     return documents
+
+
+def _unique_slug(slug: str, relative: Path, used: set[str]) -> str:
+    """"brief.md" and "brief.pdf", or two partners' "brief.pdf": all stay citable."""
+    candidates = [slug, f"{slug}-{relative.suffix.lstrip('.').lower() or 'file'}",
+                  slugify("-".join(relative.with_suffix("").parts))]
+    chosen = next((c for c in candidates if c not in used), None)
+    n = 2
+    while chosen is None:
+        chosen = f"{slug}-{n}" if f"{slug}-{n}" not in used else None
+        n += 1
+    used.add(chosen)
+    return chosen
 
 
 def file_hash(path: Path) -> str:
@@ -89,33 +108,49 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def parse(document: Document) -> list[Section]:
-    if document.parser == "guidebook":
-        return parse_guidebook(document)
-    return load_document(document)
-
-
-def load_corpus(corpus_dir: Path) -> CorpusLoad:
-    """Parse every document; an unreadable, empty or unsupported file is skipped, named."""
-    result = CorpusLoad()
-    for document in discover(corpus_dir):
-        if document.path.suffix.lower() not in SUPPORTED_SUFFIXES and document.parser == "auto":
-            reason = f"unsupported file type {document.path.suffix or '(none)'}"
-            result.skipped.append(Skipped(document.path, reason))
-            log.warning("skipping %s: %s", document.path, reason)
-            continue
+def parse(document: Document) -> tuple[Document, list[Section]]:
+    """The document, titled from its metadata or first heading, and its sections."""
+    read = read_document(document.path)
+    title = document.title or read.title or read.first_heading() or \
+        re.sub(r"[-_]+", " ", document.path.stem).strip()
+    document = replace(document, title=title)
+    if document.parser == "guidebook" or (
+            document.parser == "auto" and looks_like_guidebook(read.blocks)):
+        guidebook = replace(document, slug=GUIDEBOOK_SLUG)
         try:
-            sections = parse(document)
+            return guidebook, parse_guidebook(guidebook, read.blocks)
+        except ValueError as exc:
+            if document.parser == "guidebook":
+                raise
+            log.warning("%s looks like the guidebook but %s; reading it as a generic "
+                        "document", document.path, exc)
+    return document, generic_sections(document, read.blocks)
+
+
+def load_corpus(corpus_dir: Path, *, progress: Progress | None = None) -> CorpusLoad:
+    """Parse every document; an unreadable, empty or unsupported file is skipped, named, as
+    is a second copy of the guidebook (its units would have the same ids)."""
+    result = CorpusLoad()
+    documents = discover(corpus_dir)
+    for done, document in enumerate(documents, start=1):
+        reason = None
+        try:
+            document, sections = parse(document)
             digest = file_hash(document.path)
         except (LoaderError, ValueError, OSError, UnicodeDecodeError) as exc:
-            result.skipped.append(Skipped(document.path, str(exc)))
-            log.warning("skipping %s: %s", document.path, exc)
-            continue
-        if not sections:
-            result.skipped.append(Skipped(document.path, "no text found"))
-            log.warning("skipping %s: no text found", document.path)
-            continue
-        result.documents.append(document)
-        result.sections.extend(sections)
-        result.hashes[document.slug] = digest
+            reason, sections = str(exc), []
+        if reason is None and not sections:
+            reason = "no text found"
+        if reason is None and document.slug in result.hashes:
+            first = next(d for d in result.documents if d.slug == document.slug)
+            reason = f"another copy of the guidebook ({first.relative_path}) is already read"
+        if reason is None:
+            result.documents.append(document)
+            result.sections.extend(sections)
+            result.hashes[document.slug] = digest
+        else:
+            result.skipped.append(Skipped(document.path, reason))
+            log.warning("skipping %s: %s", document.path, reason)
+        if progress:
+            progress(done, len(documents), document.relative_path)
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -51,7 +52,7 @@ FOCUS_GROUPS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Document:
-    """One source file and the attribution the manifest records for it."""
+    """One source file, its title, and the attribution the manifest records for it."""
 
     slug: str
     path: Path
@@ -61,7 +62,8 @@ class Document:
     licence: str = ""
     source_url: str = ""
     citation: str = ""
-    parser: str = "auto"
+    parser: str = "auto"  # "guidebook" or "generic" forces a parser
+    relative_path: str = ""  # within the corpus folder, "/"-separated
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,27 @@ class Section:
     focus: str | None = None
     heading: str | None = None
     page: int | None = None
+    pages: tuple[int, ...] = ()
+    page_starts: tuple[tuple[int, int], ...] = ()  # (offset in text, page) at each page start
     footnotes: tuple[str, ...] = field(default_factory=tuple)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["footnotes"] = list(self.footnotes)
+        data["pages"] = list(self.pages)
+        data["page_starts"] = [list(start) for start in self.page_starts]
         return data
+
+
+def page_label(pages: Sequence[int]) -> str:
+    """How a citation names its pages: "p. 7", "pp. 7–9", or "" without pages."""
+    if not pages:
+        return ""
+    return f"p. {pages[0]}" if len(pages) == 1 else f"pp. {pages[0]}–{pages[-1]}"
+
+
+def cited_where(breadcrumb: str, pages: Sequence[int]) -> str:
+    """A citation's place as a reader looks it up: its breadcrumb, then its pages."""
+    label = page_label(pages)
+    return f"{breadcrumb}, {label}" if label and label not in breadcrumb else breadcrumb

@@ -58,3 +58,20 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         offset += len(paragraph)
     return [(a + len(text[a:b]) - len(text[a:b].lstrip()), b) for a, b in spans
             if text[a:b].strip()]
+
+
+def quote_span(quote: str, text: str) -> tuple[int, int] | None:
+    """Where a whitespace-normalised quote lies in `text` (start, end), or None."""
+    kept: list[str] = []
+    index: list[int] = []
+    for i, char in enumerate(text):
+        if not char.isspace():
+            kept.append(char)
+            index.append(i)
+        elif kept and kept[-1] != " ":
+            kept.append(" ")
+            index.append(i)
+    found = "".join(kept).find(normalise_space(quote))
+    if found < 0 or not quote.strip():
+        return None
+    return index[found], index[found + len(normalise_space(quote)) - 1] + 1

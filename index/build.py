@@ -27,12 +27,22 @@ from corpus.load import Skipped, load_corpus
 from corpus.settings import Settings
 from index.chunking import CHUNKER_VERSION, Chunk, chunk_sections
 from index.embeddings import Embedder
-from index.store import REBUILD_INDEX, Layout, NoIndex, new_build_id, open_layout, prune
+from index.store import (
+    REBUILD_INDEX,
+    Layout,
+    NoIndex,
+    get_all,
+    hnsw_configuration,
+    new_build_id,
+    open_layout,
+    prune,
+)
 
 log = logging.getLogger(__name__)
 
 BATCH = 64
-Progress = Callable[[int, int], None]
+# (stage, done, total, what): "parse" once per document read, "embed" once per batch.
+Progress = Callable[[str, int, int, str], None]
 
 
 @dataclass
@@ -92,7 +102,8 @@ def build_index(
     started = time.perf_counter()
     with build_lock(settings.index_dir):
         layout = open_layout(settings)
-        loaded = load_corpus(settings.corpus_dir)
+        loaded = load_corpus(settings.corpus_dir, progress=None if progress is None else
+                             lambda done, total, name: progress("parse", done, total, name))
         chunks = chunk_sections(loaded.sections)
         old_build = None if rebuild else layout.current()
         old_hashes = _document_hashes(layout, old_build) if old_build else {}
@@ -110,13 +121,14 @@ def build_index(
             report.seconds = time.perf_counter() - started
             return report
         build_id = new_build_id()
-        collection = layout.collection(build_id, create=True)
+        collection = layout.collection(build_id, create=True,
+                                       configuration=hnsw_configuration(len(chunks)))
         reuse = [c for c in chunks if c.metadata["document"] in unchanged]
         fresh = [c for c in chunks if c.metadata["document"] not in unchanged]
         total = len(chunks)
         done = _copy_embeddings(layout, old_build, collection, reuse) if reuse else 0
         if progress:
-            progress(done, total)
+            progress("embed", done, total, f"{done} reused")
         embedder = embedder_factory() if fresh else None
         for start in range(0, len(fresh), BATCH):
             batch = fresh[start: start + BATCH]
@@ -124,7 +136,7 @@ def build_index(
             _add(collection, batch, vectors)
             done += len(batch)
             if progress:
-                progress(done, total)
+                progress("embed", done, total, batch[-1].metadata["document"])
         collection.modify(metadata={"build": build_id, "model": settings.embedding_model,
                                     **{f"hash:{s}": h for s, h in new_hashes.items()}})
         layout.switch(build_id)
@@ -157,7 +169,7 @@ def _copy_embeddings(layout: Layout, old_build: str | None, collection: Any,
                      chunks: list[Chunk]) -> int:
     """Carry vectors of unchanged documents over from the current build."""
     old = layout.collection(old_build)  # type: ignore[arg-type]
-    got = old.get(ids=[c.id for c in chunks], include=["embeddings"])
+    got = get_all(old, ids=[c.id for c in chunks], include=["embeddings"])
     vectors = dict(zip(got["ids"], got["embeddings"], strict=True))
     missing = [c.id for c in chunks if c.id not in vectors]
     if missing:

@@ -26,6 +26,7 @@ from index.store import (
     LocalLayout,
     NoIndex,
     ServerLayout,
+    get_all,
     open_layout,
 )
 
@@ -200,7 +201,7 @@ class IndexReader:
 
 
 def _read_chunks(collection: Any) -> list[ChunkRecord]:
-    got = collection.get(include=["documents", "metadatas"])
+    got = get_all(collection, include=["documents", "metadatas"])
     return [ChunkRecord(id=i, unit_id=m["unit_id"], text=d, metadata=m)
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
 

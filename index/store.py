@@ -30,10 +30,19 @@ COLLECTION = "chunks"
 POINTER_COLLECTION = "talenthub_meta"
 SERVER_PREFIX = "talenthub_"
 KEEP_BUILDS = 2  # the current build and the one before it, for readers still on it
-# ef_search above the collection size makes HNSW search exhaustive here: the same question
-# must get the same sources on every build (CI rebuilds from scratch), not an approximation
-# that varies with the graph's construction.
-HNSW = {"hnsw": {"space": "cosine", "ef_construction": 256, "ef_search": 512}}
+# Dense search is exhaustive up to EXACT_SEARCH_MAX_CHUNKS: ef_search at least the collection
+# size makes HNSW visit every vector, so the same question gets the same sources on every
+# build (CI rebuilds from scratch), not an approximation that varies with the graph. That
+# costs 4 ms a query at 300 chunks and 7.6 ms at 3,000, growing with the size: at 5,000 it
+# would pass 10 ms, a quarter of the 40 ms budget for a whole answer. Above it, HNSW searches
+# approximately with ANN_EF_SEARCH: on the corpus replicated x100 (29,800 chunks, replicas
+# perturbed so that they crowd each other, which is hard for HNSW) recall@10 against exact
+# search was 0.69 at ef 128, 0.83 at 512 and 0.86 at 1024, at 3 to 6 ms; recall levels off
+# there, so 512. The retriever asks for 300 candidates and hnswlib searches with
+# max(ef_search, k). Measured by benchmarks/scale.py; see benchmarks/README.md.
+EXACT_SEARCH_MAX_CHUNKS = 5_000
+ANN_EF_SEARCH = 512
+EF_CONSTRUCTION = 256
 BUILD_ID = re.compile(r"[0-9]{14}-[0-9a-f]{6}")  # what new_build_id() makes
 
 
@@ -49,6 +58,35 @@ class NoIndex(IndexUnavailable):
     """No build has finished yet: the user must run `talenthub index`."""
 
 
+# Chroma reads a get() in one SQLite statement, which allows only so many variables: a
+# 30,000-chunk build failed with "too many SQL variables". Reads go in pages of this size.
+GET_PAGE = 5_000
+
+
+def get_all(collection: Any, *, include: list[str], ids: list[str] | None = None
+            ) -> dict[str, list[Any]]:
+    """Everything `collection.get` returns (ids and `include`), read a page at a time."""
+    got: dict[str, list[Any]] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        if ids is None:
+            page = collection.get(include=include, limit=GET_PAGE, offset=offset)
+        else:
+            page = collection.get(ids=ids[offset: offset + GET_PAGE], include=include)
+        for key in got:
+            got[key].extend(page[key])
+        offset += GET_PAGE
+        if len(page["ids"]) < GET_PAGE or (ids is not None and offset >= len(ids)):
+            return got
+
+
+def hnsw_configuration(chunks: int) -> dict[str, Any]:
+    """The HNSW settings for a build of `chunks` vectors: exhaustive while that is cheap."""
+    exact = chunks <= EXACT_SEARCH_MAX_CHUNKS
+    return {"hnsw": {"space": "cosine", "ef_construction": EF_CONSTRUCTION,
+                     "ef_search": max(512, chunks) if exact else ANN_EF_SEARCH}}
+
+
 def chroma_settings() -> ChromaSettings:
     return ChromaSettings(anonymized_telemetry=False)
 
@@ -59,7 +97,8 @@ def new_build_id() -> str:
 
 class Layout(Protocol):
     def current(self) -> str | None: ...
-    def collection(self, build_id: str, *, create: bool = False) -> Any: ...
+    def collection(self, build_id: str, *, create: bool = False,
+                   configuration: dict[str, Any] | None = None) -> Any: ...
     def switch(self, build_id: str) -> None: ...
     def discard(self, build_id: str) -> None: ...
     def builds(self) -> list[str]: ...
@@ -89,12 +128,13 @@ class LocalLayout:
         except FileNotFoundError:
             return 0.0
 
-    def collection(self, build_id: str, *, create: bool = False) -> Any:
+    def collection(self, build_id: str, *, create: bool = False,
+                   configuration: dict[str, Any] | None = None) -> Any:
         path = self.index_dir / "builds" / build_id
         if not create and not path.is_dir():
             raise NoIndex(f"index build {build_id} is missing; {REBUILD_INDEX}")
         client = chromadb.PersistentClient(path=str(path), settings=chroma_settings())
-        return _collection(client, COLLECTION, create=create)
+        return _collection(client, COLLECTION, create=create, configuration=configuration)
 
     def switch(self, build_id: str) -> None:
         tmp = self.pointer.with_suffix(".tmp")
@@ -133,9 +173,11 @@ class ServerLayout:
             build_id = (self._meta().metadata or {}).get("current")
             return build_id if build_id in self.builds() else None
 
-    def collection(self, build_id: str, *, create: bool = False) -> Any:
+    def collection(self, build_id: str, *, create: bool = False,
+                   configuration: dict[str, Any] | None = None) -> Any:
         with self._reaching():
-            return _collection(self.client, SERVER_PREFIX + build_id, create=create)
+            return _collection(self.client, SERVER_PREFIX + build_id, create=create,
+                               configuration=configuration)
 
     def switch(self, build_id: str) -> None:
         with self._reaching():
@@ -163,9 +205,11 @@ class ServerLayout:
                                    ) from exc
 
 
-def _collection(client: Any, name: str, *, create: bool) -> Any:
+def _collection(client: Any, name: str, *, create: bool,
+                configuration: dict[str, Any] | None = None) -> Any:
     if create:
-        return client.create_collection(name, configuration=HNSW, embedding_function=None)
+        return client.create_collection(name, configuration=configuration or
+                                        hnsw_configuration(0), embedding_function=None)
     return client.get_collection(name, embedding_function=None)
 
 

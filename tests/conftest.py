@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from support import LIVE_KEY, FakeEmbedder, build_real_index, launch_browser, serve
 
+from corpus.load import CorpusLoad, load_corpus
 from corpus.settings import Settings
 
 if TYPE_CHECKING:
@@ -28,6 +30,24 @@ def fake_embedder() -> FakeEmbedder:
 def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings pointing at an index of the repo corpus built with the real model."""
     return build_real_index(tmp_path_factory.mktemp("real-index"))
+
+
+@pytest.fixture(scope="session")
+def renderings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Corpus folders holding the guidebook as Markdown, HTML, PDF and DOCX, and one of the
+    web pages as PDFs, generated once per session (Chromium prints the PDFs)."""
+    from evals.renderings import FORMATS, guidebook_folder, web_page_pdfs
+
+    root = tmp_path_factory.mktemp("renderings")
+    folders = {fmt: guidebook_folder(root / fmt, fmt) for fmt in FORMATS}
+    folders["web-pdf"] = web_page_pdfs(root / "web-pdf")
+    return folders
+
+
+@pytest.fixture(scope="session")
+def rendered_corpus(renderings: dict[str, Path]) -> dict[str, CorpusLoad]:
+    """Each rendering read once per session: a PDF's layout takes seconds to read."""
+    return {fmt: load_corpus(folder) for fmt, folder in renderings.items()}
 
 
 @pytest.fixture(scope="session")

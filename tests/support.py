@@ -71,11 +71,10 @@ def build_real_index(data_dir: Path) -> Settings:
 
 
 def copy_corpus(target: Path) -> Path:
-    """A writable copy of the repo corpus and its manifest, for add/change/delete tests."""
+    """A writable copy of the repo corpus (its manifest inside), for add/change/delete tests."""
     from corpus.settings import DEFAULT_CORPUS_DIR
 
     shutil.copytree(DEFAULT_CORPUS_DIR, target)
-    shutil.copy(DEFAULT_CORPUS_DIR.parent / "manifest.toml", target / "manifest.toml")
     return target
 
 

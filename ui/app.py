@@ -16,7 +16,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -82,22 +82,6 @@ class UIContext:
 
 
 @dataclass(frozen=True)
-class Library:
-    """What the chat shows around a citation beyond the answer: its document and page."""
-
-    documents: dict[str, Document]
-    pages: Callable[[str], int | None] = field(default=lambda unit_id: None)
-
-    @classmethod
-    def of(cls, assistant: Assistant, documents: dict[str, Document]) -> Library:
-        def page(unit_id: str) -> int | None:
-            unit = assistant.unit(unit_id)
-            return (unit.metadata.get("page") or None) if unit else None
-
-        return cls(documents, page)
-
-
-@dataclass(frozen=True)
 class TabHooks:
     """What a tab offers the others; `build_ui` connects them once every tab is built.
 
@@ -113,7 +97,7 @@ class TabHooks:
 # -- rendering -------------------------------------------------------------------------------
 
 
-def render_reply(turn: Turn, position: int, library: Library) -> str:
+def render_reply(turn: Turn, position: int, documents: dict[str, Document]) -> str:
     """The assistant message: escaped Markdown with linked markers, the follow-ups, then
     the sources. A source repeats its quote only where the answer does not show it whole
     (an LLM's paraphrase, a near-duplicate cited beside another)."""
@@ -125,7 +109,7 @@ def render_reply(turn: Turn, position: int, library: Library) -> str:
     linked = MARKER.sub(lambda m: _marker_link(m, position, markers), text)
     shown = normalise_space(MARKER.sub(" ", turn.reply.replace("\\[", "[").replace("\\]", "]")))
     sources = "".join(
-        render_source(Source(c, library.documents.get(c.document), library.pages(c.id)),
+        render_source(Source(c, documents.get(c.document)),
                       f"th-src-{position}-{c.marker}",
                       show_quote=normalise_space(c.quote) not in shown)
         for c in answer.citations)
@@ -140,12 +124,12 @@ def _marker_link(match: re.Match[str], position: int, markers: set[int]) -> str:
     return f'<a class="th-cite" href="#th-src-{position}-{number}">[{number}]</a>'
 
 
-def messages(turns: list[Turn], library: Library) -> list[Message]:
+def messages(turns: list[Turn], documents: dict[str, Document]) -> list[Message]:
     """Chatbot messages: exactly one user and one assistant message per turn."""
     out: list[Message] = []
     for position, turn in enumerate(turns):
         out.append({"role": "user", "content": html.escape(turn.question, quote=False)})
-        out.append({"role": "assistant", "content": render_reply(turn, position, library)})
+        out.append({"role": "assistant", "content": render_reply(turn, position, documents)})
     return out
 
 
@@ -180,7 +164,7 @@ def choice(value: str | None) -> str | None:
 
 
 def respond(message: str, turns: list[Turn], stakeholder: str | None, phase: str | None, *,
-            assistant: Assistant, library: Library
+            assistant: Assistant, documents: dict[str, Document]
             ) -> Iterator[tuple[str, list[Message], list[Turn], str, str]]:
     """Stream one answer: yields (input box, messages, turns, stakeholder info, phase info).
 
@@ -190,11 +174,11 @@ def respond(message: str, turns: list[Turn], stakeholder: str | None, phase: str
     question = message.strip()
     if not question:
         info = detected_info(turns[-1].answer if turns else None)
-        yield "", messages(turns, library), turns, *info
+        yield "", messages(turns, documents), turns, *info
         return
     history = history_of(turns)
     pending = Turn(question, "…")
-    yield "", messages([*turns, pending], library), turns, *detected_info(None)
+    yield "", messages([*turns, pending], documents), turns, *detected_info(None)
     text = ""
     final: Turn
     try:
@@ -205,7 +189,7 @@ def respond(message: str, turns: list[Turn], stakeholder: str | None, phase: str
                 break
             text += item.text
             partial = replace(pending, reply=text)
-            yield "", messages([*turns, partial], library), turns, *detected_info(None)
+            yield "", messages([*turns, partial], documents), turns, *detected_info(None)
         else:
             raise RuntimeError("the assistant stream ended without an answer")
     except NoIndex:
@@ -219,7 +203,7 @@ def respond(message: str, turns: list[Turn], stakeholder: str | None, phase: str
         log.exception("answering %r failed", question[:200])
         final = Turn(question, FAILED)
     turns = [*turns, final]
-    yield "", messages(turns, library), turns, *detected_info(final.answer)
+    yield "", messages(turns, documents), turns, *detected_info(final.answer)
 
 
 def rate(turns: list[Turn], index: int, liked: bool | None, *, store: FeedbackStore
@@ -271,7 +255,6 @@ def add_comment(comment: str, turns: list[Turn], position: int | None, *,
 
 def build_chat_tab(ctx: UIContext) -> TabHooks:
     """The chat: filters, conversation, input, new-conversation and feedback comment."""
-    library = Library.of(ctx.assistant, ctx.documents)
     stakeholder_choices = [("Any", ANY),
                            *((label, slug) for slug, label in STAKEHOLDERS.items())]
     phase_choices = [("Any", ANY), *((label, slug) for slug, label in PHASES.items())]
@@ -306,7 +289,7 @@ def build_chat_tab(ctx: UIContext) -> TabHooks:
     def on_submit(message: str, turns_: list[Turn], who: str, when: str
                   ) -> Iterator[tuple[Any, ...]]:
         for box_value, chat_value, new_turns, who_info, when_info in respond(
-                message, turns_, who, when, assistant=ctx.assistant, library=library):
+                message, turns_, who, when, assistant=ctx.assistant, documents=ctx.documents):
             yield (box_value, chat_value, new_turns, gr.update(info=who_info),
                    gr.update(info=when_info))
 

@@ -23,7 +23,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from assistant.errors import IndexUnavailable, TalentHubError
-from corpus.models import PHASES, STAKEHOLDERS
+from corpus.models import PHASES, STAKEHOLDERS, cited_where
 from corpus.settings import Settings
 from ui.mcp_stdio import mcp_command
 
@@ -105,20 +105,10 @@ def cli(ctx: click.Context, data_dir: Path | None, corpus_dir: Path | None,
 @click.pass_obj
 def index_command(settings: Settings, rebuild: bool) -> None:
     """Build or update the index from the corpus, incrementally."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from index.build import build_index
     from index.embeddings import load_embedder
 
-    with user_errors(), Progress("[progress.description]{task.description}", BarColumn(),
-                                 MofNCompleteColumn(), TimeElapsedColumn(),
-                                 console=errors, transient=True,
-                                 disable=not errors.is_terminal) as bar:
-        task = bar.add_task("Embedding chunks", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with user_errors(), build_progress() as progress:
         report = build_index(settings, lambda: load_embedder(settings.embedding_model),
                              rebuild=rebuild, progress=progress)
     counts = report.counts
@@ -143,6 +133,35 @@ def index_command(settings: Settings, rebuild: bool) -> None:
         errors.print(f"[yellow]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
 
 
+STAGES = {"parse": "Reading documents", "embed": "Embedding chunks"}
+
+
+@contextmanager
+def build_progress() -> Iterator[Any]:
+    """Per-document reading and embedding progress: bars on a terminal, else one line per
+    step on stderr (a log or CI shows how far a long build got)."""
+    if not errors.is_terminal:
+        def line(stage: str, done: int, total: int, what: str) -> None:
+            errors.print(f"{STAGES[stage]}: {done}/{total} {what}", highlight=False,
+                         soft_wrap=True)
+
+        yield line
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), "{task.fields[what]}",
+                  console=errors, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int, what: str) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(STAGES[stage], total=total, what="")
+            bar.update(tasks[stage], completed=done, total=total, what=what)
+
+        yield update
+
+
 def print_answer(answer: Any) -> None:
     """Markdown answer, then its sources, for a person at a terminal."""
     console.markdown(answer.answer)
@@ -150,8 +169,8 @@ def print_answer(answer: Any) -> None:
         console.print()
         console.print("[bold]Sources[/]")
         for c in answer.citations:
-            console.print(f"  [cyan][{c.marker}][/] [bold]{c.id}[/]  [dim]{c.breadcrumb}[/]",
-                          highlight=False)
+            console.print(f"  [cyan][{c.marker}][/] [bold]{c.id}[/]  "
+                          f"[dim]{cited_where(c.breadcrumb, c.pages)}[/]", highlight=False)
     meta = answer.meta or {}
     if meta.get("fallback"):
         errors.print(f"[yellow]note:[/] LLM unavailable ({meta['fallback']}); "

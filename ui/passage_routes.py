@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import FileResponse, HTMLResponse
@@ -47,15 +48,19 @@ def passage_router(assistant: Assistant) -> APIRouter:
 
     @router.get(f"/{PASSAGE_PATH}", response_class=HTMLResponse)
     def passage(id: str = Query(max_length=300),
-                quote: str = Query("", max_length=MAX_QUOTE_CHARS)) -> HTMLResponse:
+                quote: str = Query("", max_length=MAX_QUOTE_CHARS),
+                pages: str = Query("", max_length=200, pattern=r"^[0-9,]*$")) -> HTMLResponse:
+        """`pages` are the citation's own (a quote from a long unit's later chunk lies on
+        pages the unit's first chunk cannot tell)."""
         units = assistant.section(id)
         target = next((u for u in units if u.unit_id == id), None)
         if target is None:
             raise HTTPException(404, f"no passage '{id}' in the index")
-        document = assistant.document(target.document)
         cited = citation(target, 1, quote or normalise_space(target.text))
-        source = Source(cited, document, target.metadata.get("page") or None)
-        return HTMLResponse(render_passage(source, units))
+        if numbers := [int(p) for p in pages.split(",") if p]:
+            cited = replace(cited, page=numbers[0], pages=numbers)
+        return HTMLResponse(render_passage(Source(cited, assistant.document(target.document)),
+                                           units))
 
     @router.get(f"/{ORIGINAL_PATH}/{{slug}}/original")
     def original(slug: str) -> FileResponse:
@@ -85,7 +90,7 @@ def render_passage(source: Source, units: list[Hit]) -> str:
     links = []
     if original := source.original_url():
         links.append(f'<a href="{html.escape(original)}">Open the PDF'
-                     f'{f" at page {source.page}" if source.page else ""}</a>')
+                     f'{f" at {source.pages}" if source.pages else ""}</a>')
     if source.document and source.document.source_url.startswith(("https://", "http://")):
         links.append(f'<a href="{html.escape(source.document.source_url)}" rel="noopener">'
                      f"The document's own page</a>")

@@ -49,6 +49,8 @@ class CitationModel(BaseModel):
     quote: str = Field(description="The source text, character for character.")
     score: float
     breadcrumb: str = ""
+    page: int | None = Field(default=None, description="First page cited, in a paged document.")
+    pages: list[int] = Field(default_factory=list, description="Every page the quote is on.")
     countries: list[str] = Field(default_factory=list, description=(
         "Countries the quote is specific to, as the guidebook names them ('Denmark')."))
 

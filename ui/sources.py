@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from assistant.countries import example_label
 from assistant.models import Citation, FollowUp
-from corpus.models import Document
+from corpus.models import Document, page_label
 
 HEADING_WORDS = 8
 PASSAGE_PATH = "passage"  # relative: the links work under a reverse proxy's sub-path too
@@ -23,11 +23,16 @@ ORIGINAL_PATH = "documents"
 
 @dataclass(frozen=True)
 class Source:
-    """A citation with what the page needs around it: its document and its page."""
+    """A citation with the document it is from (its title, licence and file)."""
 
     citation: Citation
     document: Document | None = None
-    page: int | None = None
+
+    @property
+    def pages(self) -> str:
+        """'p. 7', 'pp. 7–9', or '' where the document has no pages."""
+        return page_label(self.citation.pages or
+                          ([self.citation.page] if self.citation.page else []))
 
     @property
     def where(self) -> str:
@@ -39,7 +44,7 @@ class Source:
         """The quote's first words, and its page when the document has pages."""
         words = self.citation.quote.split()
         start = " ".join(words[:HEADING_WORDS]) + ("…" if len(words) > HEADING_WORDS else "")
-        return f"“{start}”" + (f" · p. {self.page}" if self.page else "")
+        return f"“{start}”" + (f" · {self.pages}" if self.pages else "")
 
     @property
     def document_title(self) -> str:
@@ -53,7 +58,7 @@ class Source:
         else:
             source = ", ".join(p for p in (doc.publisher if doc else "", doc.date if doc else "",
                                            self.document_title) if p)
-        parts = [f"{source}.", f"{self.where}" + (f", p. {self.page}." if self.page else ".")]
+        parts = [f"{source}.", f"{self.where}" + (f", {self.pages}." if self.pages else ".")]
         if doc and doc.licence:
             parts.append(f"Licence: {doc.licence}.")
         parts.append(f"[{self.citation.id}]")
@@ -61,14 +66,17 @@ class Source:
 
     def passage_url(self) -> str:
         """This server's page showing the section with the quote highlighted."""
-        query = urlencode({"id": self.citation.id, "quote": self.citation.quote})
+        fields = {"id": self.citation.id, "quote": self.citation.quote}
+        if self.citation.pages:
+            fields["pages"] = ",".join(str(p) for p in self.citation.pages)
+        query = urlencode(fields)
         return f"{PASSAGE_PATH}?{query}#passage"
 
     def original_url(self) -> str | None:
         """The original PDF at the quote's page, where there is one on this server."""
         if self.document is None or self.document.path.suffix.lower() != ".pdf":
             return None
-        page = f"#page={self.page}" if self.page else ""
+        page = f"#page={self.citation.page}" if self.citation.page else ""
         return f"{ORIGINAL_PATH}/{url_quote(self.document.slug)}/original{page}"
 
 
@@ -80,15 +88,15 @@ def render_source(source: Source, anchor: str, *, show_quote: bool) -> str:
     body = f'<blockquote class="th-quote">{quote}</blockquote>' if show_quote else ""
     where = [html.escape(c.breadcrumb or source.where), f"<em>{html.escape(source.document_title)}"
              f"</em>"]
-    if source.page:
-        where.append(f"page {source.page}")
+    if source.pages:
+        where.append(source.pages)
     if c.countries:
         where.append(html.escape(example_label(c.countries).capitalize()))
     links = [f'<a class="th-open" href="{html.escape(source.passage_url())}" target="_blank" '
              f'rel="noopener">Open in document</a>']
     if original := source.original_url():
         links.append(f'<a class="th-open" href="{html.escape(original)}" target="_blank" '
-                     f'rel="noopener">PDF{f", page {source.page}" if source.page else ""}</a>')
+                     f'rel="noopener">PDF{f", {source.pages}" if source.pages else ""}</a>')
     links.append('<button type="button" class="th-copy">Copy citation</button>'
                  f'<span class="th-cite-as">{html.escape(source.cite_as())}</span>')
     return (f'<details class="th-source" id="{anchor}">'

@@ -6,16 +6,15 @@ from collections import Counter
 
 import pytest
 
-from corpus.guidebook import parse_guidebook
-from corpus.load import discover
+from corpus.guidebook import SLUG
+from corpus.load import load_corpus
 from corpus.models import STAKEHOLDERS, THEMES, Section
 from corpus.settings import DEFAULT_CORPUS_DIR
 
 
 @pytest.fixture(scope="module")
 def sections() -> list[Section]:
-    guidebook = next(d for d in discover(DEFAULT_CORPUS_DIR) if d.parser == "guidebook")
-    return parse_guidebook(guidebook)
+    return load_corpus(DEFAULT_CORPUS_DIR).sections_of(SLUG)
 
 
 @pytest.fixture(scope="module")

@@ -41,11 +41,12 @@ def test_bad_files_are_skipped_with_a_named_warning(tmp_path: Path,
     assert len(loaded.documents) == 5  # the good ones are all still there
 
 
-def test_unlisted_files_get_a_slug_and_title_from_their_name(tmp_path: Path) -> None:
+def test_unlisted_files_get_a_slug_from_their_name_and_a_title_from_their_text(
+        tmp_path: Path) -> None:
     (tmp_path / "Partner Brief 2025.md").write_text("# Housing\n\nCities should help.\n")
-    (document,) = discover(tmp_path)
+    (document,) = load_corpus(tmp_path).documents
     assert document.slug == "partner-brief-2025"
-    assert document.title == "Partner Brief 2025"
+    assert document.title == "Housing"
 
 
 def test_missing_corpus_folder_says_what_to_set(tmp_path: Path) -> None:

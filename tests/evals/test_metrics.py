@@ -229,3 +229,18 @@ def test_tags_get_their_own_rows() -> None:
     assert list(result["tag"]) == ["own-words", "scenario"]
     assert result["tag"]["scenario"]["hit_rate"].value == 0.5
     assert result["tag"]["own-words"]["hit_rate"].value == 1.0
+
+
+def test_whole_sentences_and_fragments() -> None:
+    from evals.formats import whole_sentences
+
+    text = ("Employers should stress the local language. Learning opportunities should be "
+            "facilitated.\n\nWelcome fair | 19 May 2025 | 380 visitors")
+    assert whole_sentences("Employers should stress the local language.", text)
+    assert whole_sentences("Employers should stress the local language. Learning "
+                           "opportunities should be facilitated.", text)
+    assert whole_sentences("Welcome fair | 19 May 2025 | 380 visitors", text)  # a table row
+    assert not whole_sentences("should stress the local language.", text)
+    assert not whole_sentences("Employers should stress the local language. Learning "
+                               "opportunities", text)
+    assert not whole_sentences("Employers should", text)

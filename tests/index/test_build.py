@@ -12,7 +12,13 @@ from support import FakeEmbedder, copy_corpus
 from corpus.settings import Settings
 from index.build import build_index, build_lock
 from index.reader import IndexReader
-from index.store import LocalLayout, NoIndex
+from index.store import (
+    ANN_EF_SEARCH,
+    EXACT_SEARCH_MAX_CHUNKS,
+    LocalLayout,
+    NoIndex,
+    hnsw_configuration,
+)
 
 
 @pytest.fixture
@@ -30,6 +36,15 @@ def test_first_build_reports_the_corpus(settings: Settings) -> None:
     assert report.counts["self-assessment"] == 76
     assert report.embedded == report.chunks == embedder.texts
     assert IndexReader(settings).snapshot().stats()["chunks"] == report.chunks
+
+
+def test_dense_search_is_exhaustive_up_to_the_threshold_and_approximate_above(
+        settings: Settings) -> None:
+    report = build_index(settings, FakeEmbedder)
+    configuration = IndexReader(settings).snapshot().collection.configuration["hnsw"]
+    assert configuration["ef_search"] >= report.chunks  # every vector is visited
+    large = hnsw_configuration(EXACT_SEARCH_MAX_CHUNKS + 1)["hnsw"]
+    assert large["ef_search"] == ANN_EF_SEARCH
 
 
 def test_second_run_embeds_nothing_and_loads_no_model(settings: Settings) -> None:
@@ -116,3 +131,17 @@ def test_builds_are_serialised_by_the_lock(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert order == ["a in", "a out", "b in", "b out"]
+
+
+def test_reads_of_a_large_build_go_in_pages(settings: Settings,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chroma refuses one get() of ~30,000 chunks ("too many SQL variables")."""
+    import index.store
+
+    report = build_index(settings, FakeEmbedder)
+    monkeypatch.setattr(index.store, "GET_PAGE", 7)
+    snapshot = IndexReader(settings).snapshot()
+    assert len({c.id for c in snapshot.chunks}) == report.chunks
+    (settings.corpus_dir / "mpf-labour-migration-news.txt").write_text(
+        "Changed\n\nA short replacement page about labour migration news in 2025.\n")
+    assert build_index(settings, FakeEmbedder).reused > 7  # copied across, page by page

@@ -6,7 +6,7 @@ from corpus.load import load_corpus
 from corpus.models import Section
 from corpus.settings import DEFAULT_CORPUS_DIR
 from corpus.text import normalise_space
-from index.chunking import chunk_section, chunk_sections
+from index.chunking import chunk_section, chunk_sections, quoted_pages
 
 
 def section(kind: str, text: str, **fields: object) -> Section:
@@ -49,3 +49,22 @@ def test_every_chunk_of_the_corpus_is_a_verbatim_piece_of_its_section() -> None:
     assert len({c.id for c in chunks}) == len(chunks)
     for chunk in chunks:
         assert normalise_space(chunk.text) in texts[chunk.unit_id]
+
+
+def test_each_chunk_knows_where_its_pages_begin_so_a_quote_names_its_own_pages() -> None:
+    sentences = [f"Sentence {i} is about housing." for i in range(30)]
+    text = " ".join(sentences)
+    breaks = [(0, 4), (text.index("Sentence 12 "), 5), (text.index("Sentence 25 "), 6)]
+    chunks = chunk_section(section("other", text, pages=(4, 5, 6), page_starts=tuple(breaks)),
+                           max_words=50)
+    assert len(chunks) == 3
+    first, second, third = chunks
+    assert quoted_pages("Sentence 3 is about housing.", first.text,
+                        first.metadata["page_map"]) == [4]
+    both = "Sentence 11 is about housing. Sentence 12 is about housing."
+    assert quoted_pages(both, first.text + " " + second.text, "0:4,"
+                        f"{(first.text + ' ' + second.text).index('Sentence 12 ')}:5") == [4, 5]
+    assert quoted_pages("Sentence 26 is about housing.", third.text,
+                        third.metadata["page_map"]) == [6]
+    assert quoted_pages("not in the text", third.text, third.metadata["page_map"]) == []
+    assert quoted_pages("Sentence 26 is about housing.", third.text, "") == []

@@ -22,6 +22,7 @@ from langchain_core.messages import AIMessage
 from support import FakeEmbedder, copy_corpus
 
 from assistant.api import CONTROL, Assistant
+from assistant.config import RetrievalConfig, Tuning
 from assistant.errors import InvalidInput
 from assistant.models import Answer
 from corpus.settings import MAX_QUESTION_CHARS, Settings
@@ -224,7 +225,10 @@ def test_injection_does_not_change_extractive_answers(assistant: Assistant,
 
 
 def test_a_quoted_injection_plants_no_marker(injected: Settings) -> None:
-    with_page = Assistant(injected, IndexReader(injected), FakeEmbedder())
+    # The fake embedder's vectors are hashed words, so let BM25 rank: the point here is
+    # what happens once the page is quoted, not how the tuned weights rank it.
+    lexical = Tuning(retrieval=RetrievalConfig(dense_weight=0.2))
+    with_page = Assistant(injected, IndexReader(injected), FakeEmbedder(), tuning=lexical)
     answer = with_page.ask("What does the notice to assistants say about source 99?")
     assert any(c.document == "notice" for c in answer.citations)
     check_answer(answer, with_page)

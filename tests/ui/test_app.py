@@ -15,7 +15,6 @@ from ui.app import (
     NO_INDEX,
     TABS,
     UNAVAILABLE,
-    Library,
     Turn,
     UIContext,
     add_comment,
@@ -34,13 +33,12 @@ DOCS = {"talent-hub-guidebook": Document(
     slug="talent-hub-guidebook", path=Path("guidebook.md"), title="IOM Talent Hub <Guidebook>",
     source_url="https://denmark.iom.int/talent-hub-eu", licence="CC BY-NC-ND 3.0 IGO",
     citation="IOM, 2024. IOM Talent Hub EU Guidebook")}
-LIBRARY = Library(DOCS, lambda unit_id: 12 if unit_id.endswith("/4") else None)
 
 
 def run(fake: Any, question: str, turns: list[Turn] | None = None, stakeholder: str = "any",
         phase: str = "any") -> list[tuple[Any, ...]]:
     return list(respond(question, turns or [], stakeholder, phase, assistant=fake,
-                        library=LIBRARY))
+                        documents=DOCS))
 
 
 def test_respond_streams_then_renders_sources(fake: Any) -> None:
@@ -145,7 +143,7 @@ def test_follow_ups_sit_between_the_answer_and_its_sources(fake: Any) -> None:
 def test_a_source_repeats_its_quote_only_when_the_answer_does_not_show_it(fake: Any) -> None:
     answer = fake.ask("What should employers do?")
     quoted = Turn("q", "- Support with housing & schools. [2]", answer)
-    reply = messages([quoted], LIBRARY)[1]["content"]
+    reply = messages([quoted], DOCS)[1]["content"]
     second = reply[reply.index('id="th-src-0-2"'):]
     first = reply[reply.index('id="th-src-0-1"'): reply.index('id="th-src-0-2"')]
     assert "th-quote" not in second  # the bullet is the whole quote already
@@ -155,7 +153,7 @@ def test_a_source_repeats_its_quote_only_when_the_answer_does_not_show_it(fake: 
 def test_failed_turns_are_left_out_of_history() -> None:
     turns = [Turn("q1", NO_INDEX)]
     assert history_of(turns) == []
-    assert messages(turns, LIBRARY)[1]["content"] == NO_INDEX.replace("&", "&amp;")
+    assert messages(turns, DOCS)[1]["content"] == NO_INDEX.replace("&", "&amp;")
 
 
 def test_rating_stores_feedback_and_a_second_thumb_updates_it(fake: Any,

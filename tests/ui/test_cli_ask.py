@@ -21,10 +21,13 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_index_reports_counts_and_is_incremental(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("index.embeddings.load_embedder", lambda name: FakeEmbedder())
-    code, out, _ = run("--data-dir", str(tmp_path), "index")
+    code, out, err = run("--data-dir", str(tmp_path), "index")
     assert code == 0
     assert any("6 stakeholders, 83 action points, 76 self-assessment statements, "
                "8 intervention areas" in line for line in out.splitlines()), out
+    # not a terminal: one progress line per document read and per batch embedded
+    assert "Reading documents: 5/5 talent-hub-guidebook.md" in err
+    assert "Embedding chunks: 298/298" in err
     code, out, _ = run("--data-dir", str(tmp_path), "index")
     assert code == 0
     assert any(line.startswith("Index is up to date") and "nothing re-embedded" in line

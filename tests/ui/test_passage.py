@@ -20,7 +20,8 @@ def unit(unit_id: str, number: int, text: str, page: int = 0) -> Hit:
     stakeholder, phase, _ = unit_id.split("/")
     return Hit(unit_id, unit_id, 1.0, text, {
         "kind": "action-points", "document": "guide", "stakeholder": stakeholder,
-        "phase": phase, "number": number, "page": page, "heading": "",
+        "phase": phase, "number": number, "page": page, "pages": str(page or ""),
+        "heading": "",
         "title": f"Employers / Action points / Pre-departure / {number}",
         "breadcrumb": f"Guide › Employers › Action points › Pre-departure › {number}"})
 
@@ -60,9 +61,17 @@ def test_the_passage_is_shown_in_its_section_with_the_quote_highlighted(
     target = html[html.index('id="passage"'):]
     assert "Offer language courses &lt;online&gt;." in target
     assert "<mark>This helps spouses too.</mark>" in target
-    assert '<a href="documents/guide/original#page=7">Open the PDF at page 7</a>' in html
+    assert '<a href="documents/guide/original#page=7">Open the PDF at p. 7</a>' in html
     assert "Licence: CC BY 4.0." in html
     assert "<h1>The &lt;Guide&gt;</h1>" in html
+
+
+def test_the_citation_s_own_pages_win(client: TestClient) -> None:
+    html = client.get("/passage", params={"id": "employers/pre-departure/2",
+                                          "pages": "8,9"}).text
+    assert "Open the PDF at pp. 8–9" in html and "#page=8" in html
+    assert client.get("/passage", params={"id": "employers/pre-departure/2",
+                                          "pages": "8;x"}).status_code == 422
 
 
 def test_unknown_passages_and_documents_are_404(client: TestClient) -> None:
@@ -85,7 +94,7 @@ def test_highlighting_survives_other_whitespace_and_a_missing_quote() -> None:
 
 def test_a_source_without_a_pdf_opens_only_the_passage_page() -> None:
     citation = Citation(1, "x#y", "x", None, "other", None, None, "X / Y", "Quote.", 0.5)
-    markdown = Source(citation, Document(slug="x", path=Path("x.md"), title="X"), None)
+    markdown = Source(citation, Document(slug="x", path=Path("x.md"), title="X"))
     assert markdown.original_url() is None
     assert markdown.passage_url() == "passage?id=x%23y&quote=Quote.#passage"
     assert markdown.heading == "“Quote.”"
