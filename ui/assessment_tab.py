@@ -79,7 +79,7 @@ STATUS_CSS = """
 """
 PLAN_CSS = """
 .th-plan { font-size: .95rem; max-width: 100%; min-width: 0; }
-.th-plan p, .th-plan li, .th-plan td { overflow-wrap: anywhere; }
+.th-plan p, .th-plan li { overflow-wrap: anywhere; }
 .th-plan th { white-space: nowrap; }
 .th-plan h1 { font-size: 1.25rem; margin: .2em 0; color: var(--th-primary, #0f5ea8); }
 .th-plan h2 { font-size: 1.05rem; margin: 1.1em 0 .4em; padding-bottom: 3px;
