@@ -14,7 +14,6 @@ hand-made units; `lexicon_for(snapshot)` caches one lexicon per index build.
 from __future__ import annotations
 
 import math
-import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -116,19 +115,10 @@ class Lexicon:
         return sorted(scores, key=lambda g: -scores[g])
 
 
-_CACHE: dict[str, Lexicon] = {}
-_LOCK = threading.Lock()
-
-
 def lexicon_for(snapshot: IndexSnapshot) -> Lexicon:
     """The lexicon of one build, mined once (milliseconds for this corpus) and kept."""
-    with _LOCK:
-        lexicon = _CACHE.get(snapshot.build_id)
-        if lexicon is None:
-            units = ((" ".join(c.text for c in chunks), chunks[0].metadata)
-                     for chunks in snapshot.units.values())
-            lexicon = Lexicon.from_units(units)
-            if len(_CACHE) >= 2:  # the live build and the one readers may still be on
-                _CACHE.pop(next(iter(_CACHE)))
-            _CACHE[snapshot.build_id] = lexicon
-        return lexicon
+    def mine() -> Lexicon:
+        return Lexicon.from_units((" ".join(c.text for c in chunks), chunks[0].metadata)
+                                  for chunks in snapshot.units.values())
+
+    return snapshot.memo("lexicon", mine)

@@ -55,6 +55,7 @@ from ui.assess_routes import assessment_router
 from ui.branding import Branding, load_branding
 from ui.doors import open_doors
 from ui.feedback import Feedback, FeedbackStore
+from ui.passage_routes import passage_router
 from ui.schemas import (
     AnswerModel,
     AskRequest,
@@ -112,6 +113,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
     _error_handlers(app, headers)
     app.include_router(api)
     app.include_router(assessment_router(assistant), dependencies=[Depends(caller)])
+    app.include_router(passage_router(assistant))  # pages of the chat, like the chat itself
     open_doors(app, assistant, caller)
     # Always install CORSMiddleware, even with no origins: Gradio then leaves CORS to it,
     # instead of applying its own localhost-friendly policy to the mounted UI.
@@ -127,14 +129,15 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
         return FileResponse(GRADIO_JS, media_type="text/javascript")
 
     ctx = UIContext(assistant=assistant, branding=branding, feedback=store,
-                    documents=load_documents(settings), embed=settings.embed)
+                    documents=load_documents(settings), embed=settings.embed,
+                    embed_assessment=settings.embed_assessment, framing_allowed=bool(origins))
     demo = build_ui(ctx)
     demo.queue(default_concurrency_limit=max(1, settings.ui_concurrency), api_open=False)
     return gr.mount_gradio_app(
         app, demo, path="/", auth=logins, root_path=settings.root_path or None,
         footer_links=[], ssr_mode=False, mcp_server=False, show_error=False,
         theme=theme(), css=branding_css(branding), css_paths=list(CSS_PATHS),
-        js=page_js(settings.embed), head_paths=list(HEAD_PATHS))
+        js=page_js(ctx), head_paths=list(HEAD_PATHS))
 
 
 api = APIRouter(prefix="/api", tags=["assistant"])
