@@ -13,14 +13,17 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Tuning, load_tuning
+from assistant.countries import countries_for
 from assistant.errors import IndexUnavailable, InvalidInput, LLMUnavailable
 from assistant.extractive import Composer
+from assistant.followups import suggest
 from assistant.lexicon import lexicon_for
 from assistant.models import KINDS, Answer, Delta, Final, Hit, StreamEvent, collect
 from assistant.query import QueryAnalysis, analyse, validate_choice
 from assistant.retrieval import MODES, Retriever
 from assistant.spelling import correct_spelling
-from corpus.models import PHASES, STAKEHOLDERS
+from corpus.load import discover
+from corpus.models import PHASES, STAKEHOLDERS, Document
 from corpus.scopes import Scope
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 from index.embeddings import Embedder, load_embedder
@@ -147,6 +150,11 @@ class Assistant:
                 yield from _pieces(answer.answer)
         else:
             yield from _pieces(answer.answer)
+        countries = countries_for(snapshot)
+        for cited in answer.citations:
+            cited.countries = countries.named_in(cited.quote)
+        answer.followups = suggest(answer, analysis, snapshot,
+                                   asked=[user for user, _ in clean_history(history)])
         answer.meta["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
         answer.meta["build"] = snapshot.build_id
         if self.on_answer is not None:
@@ -219,6 +227,33 @@ class Assistant:
         """A citable unit with its whole text (all chunks joined), or None."""
         chunks = self.check_index().units.get(unit_id)
         return _whole_unit(chunks) if chunks else None
+
+    def section(self, unit_id: str) -> list[Hit]:
+        """The unit and the units beside it under the same heading, in document order
+        (an action point's whole phase list, a web page's sections): what "Open in
+        document" shows around a cited passage. Empty for an unknown id."""
+        unit = self.unit(unit_id)
+        if unit is None:
+            return []
+        parent = _parent(unit.metadata.get("breadcrumb", ""))
+        return [h for h in self.units() if h.document == unit.document
+                and _parent(h.metadata.get("breadcrumb", "")) == parent]
+
+    def document(self, slug: str) -> Document | None:
+        """A document's attribution and file, from the corpus folder and its manifest; None
+        when the folder or the document is not on this server (a replica may serve from
+        the index alone), or when this assistant's scope does not see it."""
+        if slug not in {c.metadata["document"] for c in self.check_index().chunks}:
+            return None
+        try:
+            return next((d for d in discover(self.settings.corpus_dir) if d.slug == slug), None)
+        except (FileNotFoundError, ValueError):
+            return None
+
+
+def _parent(breadcrumb: str) -> str:
+    """'Guidebook › Employers › Action points › Pre-departure' of '... › Pre-departure › 4'."""
+    return breadcrumb.rsplit(" › ", 1)[0]
 
 
 def _whole_unit(chunks: list[ChunkRecord]) -> Hit:

@@ -68,6 +68,8 @@ def to_markdown(assessment: Assessment) -> str:
     lines.append("| **Total** | " + " | ".join(f"**{summary['total'][k]}**"
                                               for k in COUNT_KEYS) + " |")
     lines += ["", _totals_sentence(assessment), ""]
+    if unanswered := _unanswered(assessment):
+        lines += [f"Not answered: {unanswered}.", ""]
     if assessment.progress:
         lines += _markdown_progress(assessment)
     lines += ["## Action plan", ""]
@@ -145,6 +147,8 @@ h3.th-plan-group { font-size: 1rem; margin: 18px 0 2px; padding: 3px 10px;
   background: var(--soft); border-left: 4px solid var(--accent); }
 .th-plan-meta { margin: 0 0 14px; color: var(--muted); }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 8px; }
+.th-plan-table { overflow-x: auto; max-width: 100%; }
+.th-plan-unanswered { margin: -8px 0 14px; color: var(--muted); }
 th, td { border: 1px solid var(--line); padding: 5px 9px; text-align: left;
   vertical-align: top; }
 th { background: var(--soft); font-weight: 600; }
@@ -212,6 +216,8 @@ def plan_html(assessment: Assessment, *, collapsible: bool) -> str:
     parts = [f"<h1>{_e(title(assessment))}</h1>"]
     when = f"Assessed on {_e(assessment.date)} · " if assessment.date else ""
     parts.append(f'<p class="th-plan-meta">{when}{_e(_totals_sentence(assessment))}</p>')
+    if unanswered := _unanswered(assessment):
+        parts.append(f'<p class="th-plan-unanswered">Not answered: {_e(unanswered)}.</p>')
     parts.append(_summary_table(assessment))
     if assessment.progress:
         parts.append(_progress_html(assessment))
@@ -233,8 +239,9 @@ def _summary_table(assessment: Assessment) -> str:
         + "".join(f'<td class="n">{row[k]}</td>' for k in COUNT_KEYS) + "</tr>"
         for row in summary["by_focus"].values())
     total = "".join(f'<td class="n">{summary["total"][k]}</td>' for k in COUNT_KEYS)
-    return (f"<h2>Summary</h2><table><thead><tr><th>Focus group</th>{head}</tr></thead>"
-            f'<tbody>{rows}<tr class="total"><td>Total</td>{total}</tr></tbody></table>')
+    return ("<h2>Summary</h2>" + _scrolling(
+        "Summary", f"<table><thead><tr><th>Focus group</th>{head}</tr></thead>"
+                   f'<tbody>{rows}<tr class="total"><td>Total</td>{total}</tr></tbody></table>'))
 
 
 def _progress_html(assessment: Assessment) -> str:
@@ -285,9 +292,16 @@ def _action_html(assessment: Assessment, action: PlanAction, collapsible: bool) 
 
 def _gaps_table(assessment: Assessment) -> str:
     rows = [_gap_row(gap) for gap in assessment.gaps]
-    return ("<h2>Your gaps</h2><table><thead><tr><th>Statement</th><th>Focus</th>"
-            "<th>Answer</th><th>Actions</th></tr></thead><tbody>" + "".join(rows) +
-            "</tbody></table>")
+    return "<h2>Your gaps</h2>" + _scrolling(
+        "Your gaps", '<table class="th-gaps"><thead><tr><th>Statement</th><th>Focus</th>'
+                     "<th>Answer</th><th>Actions</th></tr></thead><tbody>" + "".join(rows) +
+                     "</tbody></table>")
+
+
+def _scrolling(label: str, table: str) -> str:
+    """A table that scrolls sideways on a narrow screen; focusable, so the keyboard can too."""
+    return (f'<div class="th-plan-table" role="region" aria-label="{_e(label)}" tabindex="0">'
+            f"{table}</div>")
 
 
 def _gap_row(gap: Gap) -> str:
@@ -311,6 +325,12 @@ def _totals_sentence(assessment: Assessment) -> str:
     actions = f"{s['actions']} action{'s' if s['actions'] != 1 else ''}"
     return (f"{s['answered']} of {s['statements']} statements answered: {gaps}, "
             f"{actions} proposed.")
+
+
+def _unanswered(assessment: Assessment) -> str:
+    """'2. Onboarding prior to arrival; 5. Internships': the statements left unanswered."""
+    return "; ".join(f"{s.number}. {_label(s, s.id)}" for s in assessment.statements
+                     if s.id not in assessment.answers)
 
 
 def _empty_plan_sentence(assessment: Assessment) -> str:

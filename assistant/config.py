@@ -106,6 +106,11 @@ class AnswerConfig(_Tuned):
         "0.87 vs 0.90)."))
     background_sentences: int = Field(2, ge=1, description=(
         "Sentences quoted from a background paragraph."))
+    duplicate_similarity: float = Field(0.7, ge=0, le=1, description=(
+        "Action points sharing at least this share of their stemmed words (Jaccard) are one "
+        "bullet citing both. In this corpus the actions repeated for a second phase or role "
+        "score 0.71 to 1.0 ('pre-departure' vs 'post-arrival' orientation), and the closest "
+        "distinct actions 0.62 ('... online' vs '... and orientation')."))
 
 
 class GapConfig(_Tuned):

@@ -11,11 +11,13 @@ import itertools
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from assistant.config import AnswerConfig
+from assistant.countries import Countries, countries_for, example_label
 from assistant.grounding import coverage
 from assistant.models import Answer, Citation, Hit
 from assistant.query import QueryAnalysis, QuestionKind, Request
@@ -40,6 +42,13 @@ BULLET = re.compile(r"^[-•*]\s+")
 # "[99]" inside a source is text, not a marker: escaped in the answer (Markdown shows it
 # unchanged), so every [n] in an answer names a real citation, whatever a document says.
 MARKER_LIKE = re.compile(r"\[(\d+)\]")
+# A sentence opening with one of these leans on the one before it ("This could be done in
+# cooperation with employers"): English grammar, so a quote never starts with one alone.
+LEANS_BACK = re.compile(r"^(?:This|These|That|Those|It|Its|They|Their|Such|Thus|Therefore|"
+                        r"Hence)\b")
+# Where a sentence names a country, the answer says so: these kinds are the guidebook's
+# advice, meant for any country unless they say otherwise.
+GUIDANCE = (UnitKind.ACTION_POINTS, UnitKind.INTERVENTIONS)
 
 
 class Composer:
@@ -72,7 +81,7 @@ class Composer:
                 snapshot: IndexSnapshot) -> Answer:
         if self.should_refuse(analysis, hits):
             return refusal(analysis)
-        builder = _AnswerBuilder(analysis)
+        builder = _AnswerBuilder(analysis, countries_for(snapshot))
         if analysis.kind == QuestionKind.FACT:
             self._fact(builder, hits, analysis, snapshot)
         elif analysis.kind == QuestionKind.LIST or _is_comparison(analysis):
@@ -104,9 +113,11 @@ class Composer:
         stakeholders = _ordered(h.stakeholder for h in actions)
         phases = _ordered(h.phase for h in actions)
         b.line(_summary(stakeholders, phases if len(phases) == 1 else []))
-        for hit in sorted(actions, key=_journey_order):
-            label = f" *({PHASES[hit.phase]})*" if len(phases) > 1 and hit.phase else ""
-            b.bullet(hit, normalise_space(hit.text), suffix=label)
+        for same in self._merged(sorted(actions, key=_journey_order)):
+            labels = [_names(PHASES, (h.phase for h in same))] if len(phases) > 1 else []
+            if len({h.stakeholder for h in same}) > 1:
+                labels.append(_names(STAKEHOLDERS, (h.stakeholder for h in same)))
+            b.bullet(same, labels=labels)
         self._background(b, hits, a, stakeholders, snapshot)
 
     def _list(self, b: _AnswerBuilder, hits: list[Hit], snapshot: IndexSnapshot,
@@ -121,8 +132,8 @@ class Composer:
                 units.sort(key=lambda c: c.metadata["number"])
                 b.line(_summary([stakeholder], [phase]))
                 for c in units:
-                    hit = Hit(c.unit_id, c.id, scores.get(c.unit_id, 0.0), c.text, c.metadata)
-                    b.bullet(hit, normalise_space(c.text))
+                    b.bullet([Hit(c.unit_id, c.id, scores.get(c.unit_id, 0.0), c.text,
+                                  c.metadata)])
         if len(a.stakeholders) == 1:
             self._background(b, hits, a, a.stakeholders, snapshot)
 
@@ -147,11 +158,12 @@ class Composer:
         for stakeholder, group in sorted(groups.items(), key=lambda g: _stakeholder_order(g[0])):
             if len(groups) > 1:
                 b.line(f"\n**{STAKEHOLDERS.get(stakeholder, stakeholder)}**")
-            for hit in sorted(group, key=_journey_order):
-                phase = f" *({PHASES[hit.phase]})*" if hit.phase else ""
-                b.bullet(hit, best_sentences(hit.text, a.query, 2, snapshot.idf)
-                         if hit.kind == UnitKind.INTERVENTIONS else normalise_space(hit.text),
-                         suffix=phase)
+            for same in self._merged(sorted(group, key=_journey_order)):
+                hit = same[0]
+                quote = best_sentences(hit.text, a.query, 2, snapshot.idf) \
+                    if hit.kind == UnitKind.INTERVENTIONS else normalise_space(hit.text)
+                phases = [_names(PHASES, (h.phase for h in same))] if hit.phase else []
+                b.bullet(same, quote, labels=phases)
 
     def _fact(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
               snapshot: IndexSnapshot) -> None:
@@ -173,7 +185,7 @@ class Composer:
         if _wants_value_absent_from(a.question, quote):
             return  # "how many ..." answered by a sentence with no number in it
         b.line(f"According to *{best.metadata['title']}*:")
-        b.bullet(best, quote)
+        b.bullet([best], quote)
 
     def _paragraph(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
                    snapshot: IndexSnapshot) -> None:
@@ -185,8 +197,8 @@ class Composer:
             return
         hit = paragraphs[0]
         b.line(_summary([hit.stakeholder] if hit.stakeholder else [], []))
-        b.bullet(hit, best_sentences(hit.text, a.query, self.config.background_sentences,
-                                     snapshot.idf), suffix=f" *({hit.metadata['heading']})*")
+        b.bullet([hit], best_sentences(hit.text, a.query, self.config.background_sentences,
+                                       snapshot.idf), labels=[hit.metadata["heading"]])
 
     def _background(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
                     stakeholders: list[str], snapshot: IndexSnapshot) -> None:
@@ -196,8 +208,24 @@ class Composer:
         if paragraphs and paragraphs[0].match >= self.config.background_floor:
             hit = paragraphs[0]
             b.line(f"\nBackground ({hit.metadata['heading'] or 'interventions'}):")
-            b.bullet(hit, best_sentences(hit.text, a.query, self.config.background_sentences,
-                                          snapshot.idf))
+            b.bullet([hit], best_sentences(hit.text, a.query, self.config.background_sentences,
+                                            snapshot.idf))
+
+    def _merged(self, hits: list[Hit]) -> list[list[Hit]]:
+        """Near-duplicates together, under the first: the guidebook repeats some actions
+        word for word for two phases or two roles, and one bullet citing both reads better
+        than the same sentence twice."""
+        groups: list[tuple[set[str], list[Hit]]] = []
+        for hit in hits:
+            words = set(tokenize([hit.text])[0])
+            group = next((g for first, g in groups
+                          if _similarity(first, words) >= self.config.duplicate_similarity),
+                         None)
+            if group is None:
+                groups.append((words, [hit]))
+            else:
+                group.append(hit)
+        return [group for _, group in groups]
 
     def _select(self, hits: list[Hit], relative: float, limit: int, *,
                 margin: float | None = None) -> list[Hit]:
@@ -215,22 +243,40 @@ class Composer:
 class _AnswerBuilder:
     """Accumulates Markdown lines and numbers citations in order of first use."""
 
-    def __init__(self, analysis: QueryAnalysis):
+    def __init__(self, analysis: QueryAnalysis, countries: Countries):
         self.analysis = analysis
+        self.countries = countries
         self.lines: list[str] = []
         self.citations: list[Citation] = []
 
     def line(self, text: str) -> None:
         self.lines.append(text)
 
-    def bullet(self, hit: Hit, quote: str, *, suffix: str = "") -> None:
+    def bullet(self, same: Sequence[Hit], quote: str | None = None, *,
+               labels: Sequence[str] = ()) -> None:
+        """One bullet quoting the first hit (`quote`, or its whole text) and citing every
+        hit of `same`, its near-duplicates; `labels` and a country the quote names go in
+        brackets after the markers."""
+        first = same[0]
+        quote = quote if quote is not None else normalise_space(first.text)
+        markers = [self._cite(first, quote),
+                   *(self._cite(h, normalise_space(h.text)) for h in same[1:])]
+        notes = [label for label in labels if label]
+        if first.kind in GUIDANCE:
+            notes.append(example_label(self.countries.named_in(quote)))
+        note = "; ".join(n for n in notes if n)
+        suffix = f" *({note[:1].upper()}{note[1:]})*" if note else ""
+        shown = MARKER_LIKE.sub(r"\\[\1\\]", quote)
+        self.lines.append(f"- {shown} {' '.join(f'[{m}]' for m in markers)}{suffix}")
+
+    def _cite(self, hit: Hit, quote: str) -> int:
+        """The marker of `hit` with this quote, numbering it on first use."""
         marker = next((c.marker for c in self.citations if c.id == hit.unit_id
                        and c.quote == quote), None)
         if marker is None:
             marker = len(self.citations) + 1
             self.citations.append(citation(hit, marker, quote))
-        shown = MARKER_LIKE.sub(r"\\[\1\\]", quote)
-        self.lines.append(f"- {shown} [{marker}]{suffix}")
+        return marker
 
     def answer(self) -> Answer:
         return Answer(question=self.analysis.question, answer="\n".join(self.lines).strip(),
@@ -274,6 +320,16 @@ def _summary(stakeholders: list[str], phases: list[str]) -> str:
     return "The guidebook suggests:"
 
 
+def _names(labels: dict[str, str], slugs: object) -> str:
+    """'Pre-departure, On-boarding': the display names of the distinct slugs, in order."""
+    return ", ".join(labels.get(slug, slug) for slug in _ordered(slugs))
+
+
+def _similarity(a: set[str], b: set[str]) -> float:
+    """Jaccard overlap of two sets of stemmed words."""
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
 def _of_kind(hits: list[Hit], kind: UnitKind) -> list[Hit]:
     return [h for h in hits if h.kind == kind]
 
@@ -303,7 +359,8 @@ def _overlap(sentence: str, query_tokens: set[str], idf: dict[str, float]) -> fl
 
 
 def best_sentences(text: str, query: str, count: int, idf: dict[str, float]) -> str:
-    """The run of `count` consecutive sentences sharing most terms with the query.
+    """The run of `count` consecutive sentences sharing most terms with the query, led in
+    by the sentences before it while it opens with "This ..." or the like.
 
     Consecutive, so that the quote stays a verbatim piece of the source.
     """
@@ -313,7 +370,10 @@ def best_sentences(text: str, query: str, count: int, idf: dict[str, float]) -> 
     tokens = set(tokenize([query])[0])
     scores = [_overlap(s, tokens, idf) for s in sentences]
     start = max(range(len(sentences) - count + 1), key=lambda i: sum(scores[i: i + count]))
-    return normalise_space(" ".join(sentences[start: start + count]))
+    end = start + count
+    while start > 0 and LEANS_BACK.match(sentences[start]):
+        start -= 1  # "This could be done ..." needs the sentence that says what "this" is
+    return normalise_space(" ".join(sentences[start:end]))
 
 
 def _local_idf(sentences: list[str]) -> dict[str, float]:
@@ -364,6 +424,8 @@ def _fact_spans(text: str, analysis: QueryAnalysis, idf: dict[str, float]
             if wants_date and HAS_DATE.search(sentence):
                 bonus += 0.3
             for start in range(max(0, i - 2), i + 1):
+                if start > 0 and LEANS_BACK.match(sentences[start]):
+                    continue  # "This question was ...": the sentence before says which
                 span = [t for w in words[start: i + 1] for t in w]
                 # A shared word pair ("retention survey") names the thing asked about
                 # better than the same words scattered: a pair counts again, at the mean

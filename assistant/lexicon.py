@@ -16,7 +16,6 @@ another scope's questions are read.
 from __future__ import annotations
 
 import math
-import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -118,22 +117,11 @@ class Lexicon:
         return sorted(scores, key=lambda g: -scores[g])
 
 
-_CACHE: dict[str, Lexicon] = {}
-_LOCK = threading.Lock()
-# Lexicons kept: the live build and the one readers may still be on, for this many scopes
-# at once; beyond that the oldest is mined again when next needed (milliseconds).
-MAX_CACHED = 64
-
-
 def lexicon_for(snapshot: IndexSnapshot) -> Lexicon:
-    """The lexicon of one build as one scope sees it, mined once and kept."""
-    with _LOCK:
-        lexicon = _CACHE.get(snapshot.key)
-        if lexicon is None:
-            units = ((" ".join(c.text for c in chunks), chunks[0].metadata)
-                     for chunks in snapshot.units.values())
-            lexicon = Lexicon.from_units(units)
-            if len(_CACHE) >= MAX_CACHED:
-                _CACHE.pop(next(iter(_CACHE)))
-            _CACHE[snapshot.key] = lexicon
-        return lexicon
+    """The lexicon of one build as one scope sees it, mined once (milliseconds for this
+    corpus) and kept with that view."""
+    def mine() -> Lexicon:
+        return Lexicon.from_units((" ".join(c.text for c in chunks), chunks[0].metadata)
+                                  for chunks in snapshot.units.values())
+
+    return snapshot.memo("lexicon", mine)

@@ -29,11 +29,30 @@ class Citation:
     breadcrumb: str = ""
     page: int | None = None  # the first page the unit is on, in a paged document
     pages: list[int] = field(default_factory=list)
+    # the countries the quote is specific to ("In Denmark, ..."), see assistant/countries.py
+    countries: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["score"] = round(self.score, 4)
         return data
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A question worth asking next, and why (see assistant/followups.py).
+
+    `kind` is `next-phase`, `neighbour` or `self-assessment`; a self-assessment follow-up
+    is not a question for `ask` but a pointer to the stakeholder's self-assessment.
+    """
+
+    question: str
+    why: str
+    kind: str
+    stakeholder: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass
@@ -43,6 +62,7 @@ class Answer:
     grounded: bool
     citations: list[Citation] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    followups: list[FollowUp] = field(default_factory=list)
 
     @property
     def cited_ids(self) -> list[str]:
@@ -50,7 +70,8 @@ class Answer:
 
     def to_dict(self) -> dict[str, Any]:
         return {"question": self.question, "answer": self.answer, "grounded": self.grounded,
-                "citations": [c.to_dict() for c in self.citations], "meta": self.meta}
+                "citations": [c.to_dict() for c in self.citations], "meta": self.meta,
+                "followups": [f.to_dict() for f in self.followups]}
 
 
 @dataclass(frozen=True)

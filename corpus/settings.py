@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     allowed_origins: str = Field(default="", description="Comma-separated CORS/frame origins.")
     rate_limit_per_minute: int = Field(default=60, description="Requests per key per minute.")
     embed: bool = Field(default=False, description="Serve the UI without page chrome.")
+    embed_assessment: bool = Field(default=False, description=(
+        "Keep the Self-assessment tab in embed mode (off: the widget is the chat alone)."))
     root_path: str = Field(default="", description="Public sub-path behind a reverse proxy.")
     ui_concurrency: int = Field(default=4, description="Chat answers computed at once.")
     tuning_file: Path | None = Field(default=None, description=(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from evals.metrics import (
@@ -40,6 +41,8 @@ BASELINE_IDS_SHOWN = 8
 _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                            undefined=StrictUndefined, keep_trailing_newline=True)
 _environment.filters["score"] = format_score
+# Answers are Markdown; raw HTML in one (a document's text) stays text.
+_markdown = MarkdownIt("commonmark", {"html": False})
 
 
 def write_reports(report: EvalReport, directory: Path) -> tuple[Path, Path]:
@@ -129,6 +132,7 @@ def _card(report: EvalReport, index: int) -> dict[str, Any]:
     if scores.get("false_refusal_rate") == 1.0:
         score_text += ", refused an in-scope question"
     return {"case": case, "scores": score_text, "grounded": str(outcome.grounded),
-            "verdict": judge(case, outcome.cited), "answer": outcome.answer,
+            "verdict": judge(case, outcome.cited),
+            "answer": Markup(_markdown.render(outcome.answer)),  # escaped by markdown-it
             "baselines": [(other.label, list(other.outcomes[index].cited)[:BASELINE_IDS_SHOWN])
                           for other in report.runs[1:]]}

@@ -10,8 +10,9 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import bm25s
 import httpx
@@ -41,6 +42,7 @@ SERVER_POINTER_CHECK_SECONDS = 5.0
 MAX_CACHED_TEXTS = 50_000
 _TOKENS: dict[str, tuple[str, ...]] = {}
 _TOKENS_LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,16 @@ class IndexSnapshot:
         self.idf = _idf(tokens)
         # Every word of the chunk texts, lower-cased: what query analysis corrects typos to.
         self.vocabulary = frozenset(w for c in self.chunks for w in _WORD.findall(c.text.lower()))
+        self._derived: dict[str, Any] = {}
+        self._derived_lock = threading.Lock()
+
+    def memo(self, key: str, make: Callable[[], T]) -> T:
+        """What later stages derive from this build (the lexicon, ...), made once and kept
+        with it, so it is dropped with the build when a new one goes live."""
+        with self._derived_lock:
+            if key not in self._derived:
+                self._derived[key] = make()
+            return self._derived[key]  # type: ignore[no-any-return]
 
     @classmethod
     def load(cls, build_id: str, collection: Any, *, remedy: str = REBUILD_INDEX

@@ -4,7 +4,9 @@ The conversation lives in a list of `Turn`s (a `gr.State`); the chatbot's messag
 rendered from it on every update. So follow-up history, feedback and re-rendering never
 parse HTML back out of the chatbot. Every piece of user or document text goes through
 `html.escape` before it reaches the page: Gradio's own sanitiser is a second line, not
-the first.
+the first. What the page does in the browser (follow-ups, copying a citation, scrolling to
+an answer, announcing it, mending Gradio's markup for screen readers) is in
+ui/static/chat.js.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import html
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,15 +25,17 @@ import gradio as gr
 
 from assistant.api import Assistant
 from assistant.errors import IndexUnavailable, NoIndex, TalentHubError
-from assistant.models import Answer, Citation, Final
+from assistant.models import Answer, Final
 from corpus.load import discover
-from corpus.models import PHASES, STAKEHOLDERS, Document, cited_where
+from corpus.models import PHASES, STAKEHOLDERS, Document
 from corpus.settings import MAX_QUESTION_CHARS, Settings
-from ui.assessment_tab import build_assessment_tab
-from ui.branding import Branding
+from corpus.text import normalise_space
+from ui.assessment_tab import ASSESSMENT_TAB, build_assessment_tab
+from ui.branding import Branding, text_safe
 from ui.door import ANONYMOUS, Door
 from ui.feedback import Feedback, FeedbackStore
 from ui.identity import Identity
+from ui.sources import Source, render_followups, render_source
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +49,9 @@ UNAVAILABLE = "The guidebook index cannot be reached right now. Please try again
 FAILED = ("Something went wrong while answering. Please try again; if it keeps happening, "
           "tell the site administrator.")
 FILTER_INFO = "Optional"
+EMPTY_STATE = "Ask a question, or start from an example below."
+FRAME_HELP = ("Widget view: no other site may frame this page until whoever runs the server "
+              "sets TALENTHUB_ALLOWED_ORIGINS (see the README, \"Embedding in an intranet\").")
 MARKER = re.compile(r"\[(\d+)\]")
 Message = dict[str, Any]
 
@@ -69,8 +77,10 @@ class UIContext:
     assistant: Assistant
     branding: Branding
     feedback: FeedbackStore
-    documents: dict[str, Document]
+    documents: Mapping[str, Document]
     embed: bool = False
+    embed_assessment: bool = False
+    framing_allowed: bool = False
     door: Door | None = None
     identify: Callable[[Any], Identity] | None = None
 
@@ -83,21 +93,46 @@ class UIContext:
             return self.assistant.scoped(ANONYMOUS.scope)
         return self.door.assistant_for(self.who(request), channel="chat")
 
+    @property
+    def assessment_shown(self) -> bool:
+        """Embed mode is a widget: the chat alone, unless the operator keeps the tab."""
+        return not self.embed or self.embed_assessment
+
+
+@dataclass(frozen=True)
+class TabHooks:
+    """What a tab offers the others; `build_ui` connects them once every tab is built.
+
+    The chat's self-assessment follow-up fires `assessment_requests` (a `select` event with
+    the stakeholder); the self-assessment tab opens a stakeholder with `open_assessment`,
+    whose updates go to `assessment_outputs`."""
+
+    assessment_requests: Any = None
+    open_assessment: Callable[[str, Any], list[Any]] | None = None
+    assessment_outputs: Sequence[Any] = ()
+
 
 # -- rendering -------------------------------------------------------------------------------
 
 
-def render_reply(turn: Turn, position: int, documents: dict[str, Document]) -> str:
-    """The assistant message: escaped Markdown with linked markers, then the sources."""
+def render_reply(turn: Turn, position: int, documents: Mapping[str, Document]) -> str:
+    """The assistant message: escaped Markdown with linked markers, the follow-ups, then
+    the sources. A source repeats its quote only where the answer does not show it whole
+    (an LLM's paraphrase, a near-duplicate cited beside another)."""
     text = html.escape(turn.reply, quote=False)
     answer = turn.answer
     if answer is None or not answer.citations:
         return text
     markers = {c.marker for c in answer.citations}
-    text = MARKER.sub(lambda m: _marker_link(m, position, markers), text)
-    sources = "".join(render_source(c, position, documents) for c in answer.citations)
-    return f'{text}\n\n<div class="th-sources"><p class="th-sources-label">Sources</p>' \
-           f"{sources}</div>"
+    linked = MARKER.sub(lambda m: _marker_link(m, position, markers), text)
+    shown = normalise_space(MARKER.sub(" ", turn.reply.replace("\\[", "[").replace("\\]", "]")))
+    sources = "".join(
+        render_source(Source(c, documents.get(c.document)),
+                      f"th-src-{position}-{c.marker}",
+                      show_quote=normalise_space(c.quote) not in shown)
+        for c in answer.citations)
+    return (f"{linked}\n\n{render_followups(answer.followups)}"
+            f'<div class="th-sources"><p class="th-sources-label">Sources</p>{sources}</div>')
 
 
 def _marker_link(match: re.Match[str], position: int, markers: set[int]) -> str:
@@ -107,24 +142,7 @@ def _marker_link(match: re.Match[str], position: int, markers: set[int]) -> str:
     return f'<a class="th-cite" href="#th-src-{position}-{number}">[{number}]</a>'
 
 
-def render_source(citation: Citation, position: int, documents: dict[str, Document]) -> str:
-    """One source as a <details>: summary is the marker and title, the body the exact quote."""
-    title = " › ".join(part.strip() for part in citation.title.split(" / "))
-    quote = "<br>".join(html.escape(line) for line in citation.quote.splitlines() if line.strip())
-    document = documents.get(citation.document)
-    name = html.escape(document.title if document and document.title else citation.document)
-    if document and document.source_url.startswith(("https://", "http://")):
-        name = (f'<a href="{html.escape(document.source_url)}" target="_blank" '
-                f'rel="noopener noreferrer">{name}</a>')
-    breadcrumb = html.escape(cited_where(citation.breadcrumb or title, citation.pages))
-    return (f'<details class="th-source" id="th-src-{position}-{citation.marker}">'
-            f"<summary>[{citation.marker}] {html.escape(title)}</summary>"
-            f'<blockquote class="th-quote">{quote}</blockquote>'
-            f'<p class="th-where">{breadcrumb}<br>{name} · '
-            f"<code>{html.escape(citation.id)}</code></p></details>")
-
-
-def messages(turns: list[Turn], documents: dict[str, Document]) -> list[Message]:
+def messages(turns: list[Turn], documents: Mapping[str, Document]) -> list[Message]:
     """Chatbot messages: exactly one user and one assistant message per turn."""
     out: list[Message] = []
     for position, turn in enumerate(turns):
@@ -164,7 +182,7 @@ def choice(value: str | None) -> str | None:
 
 
 def respond(message: str, turns: list[Turn], stakeholder: str | None, phase: str | None, *,
-            assistant: Assistant, documents: dict[str, Document]
+            assistant: Assistant, documents: Mapping[str, Document]
             ) -> Iterator[tuple[str, list[Message], list[Turn], str, str]]:
     """Stream one answer: yields (input box, messages, turns, stakeholder info, phase info).
 
@@ -254,33 +272,36 @@ def add_comment(comment: str, turns: list[Turn], position: int | None, *,
 # -- page ------------------------------------------------------------------------------------
 
 
-def build_chat_tab(ctx: UIContext) -> None:
+def build_chat_tab(ctx: UIContext) -> TabHooks:
     """The chat: filters, conversation, input, new-conversation and feedback comment."""
     stakeholder_choices = [("Any", ANY),
                            *((label, slug) for slug, label in STAKEHOLDERS.items())]
     phase_choices = [("Any", ANY), *((label, slug) for slug, label in PHASES.items())]
     with gr.Row(elem_classes="th-filters", equal_height=True):
         stakeholder = gr.Dropdown(stakeholder_choices, value=ANY, label="Stakeholder",
-                                  info=FILTER_INFO, min_width=150, elem_id="th-stakeholder")
+                                  info=FILTER_INFO, min_width=140, elem_id="th-stakeholder")
         phase = gr.Dropdown(phase_choices, value=ANY, label="Phase", info=FILTER_INFO,
-                            min_width=150, elem_id="th-phase")
-    chat = gr.Chatbot(value=[], elem_id="th-chat", show_label=False,
-                      height="calc(100dvh - 460px)", min_height=300,
+                            min_width=140, elem_id="th-phase")
+    chat = gr.Chatbot(value=[], elem_id="th-chat", show_label=False, label="Conversation",
+                      height="calc(100dvh - 400px)", min_height=280, autoscroll=False,
                       examples=example_messages(ctx.branding, None),
-                      placeholder=f"Ask a question, or start from an example.<br>"
-                                  f'<small class="th-notice">{html.escape(NOTICE)}</small>',
+                      placeholder=html.escape(EMPTY_STATE),
                       feedback_options=("Like", "Dislike"), buttons=["copy"],
                       layout="panel", sanitize_html=True, allow_tags=False)
     # Right under the chat, where the thumb was clicked; hidden until then.
     with gr.Row(visible=False, elem_classes="th-comment") as comment_row:
         comment = gr.Textbox(show_label=False, scale=4, max_length=2000, min_width=200,
-                             placeholder="Thanks! Anything to add? (optional)")
+                             placeholder="Thanks! Anything to add? (optional)",
+                             label="Comment on the rating")
         send_comment = gr.Button("Send comment", size="sm", scale=1, min_width=120)
     box = gr.Textbox(show_label=False, elem_id="th-question", submit_btn="Ask", lines=1,
                      max_lines=6, max_length=MAX_QUESTION_CHARS, autofocus=True,
-                     placeholder="Ask about attracting and keeping international talent…")
+                     label="Your question",
+                     placeholder="Ask about international talent…")
     new = gr.Button("New conversation", size="sm", variant="secondary",
                     elem_id="th-new", elem_classes="th-new")
+    # Follow-up buttons inside answers reach Python through this (ui/static/chat.js).
+    bridge = gr.HTML("", elem_id="th-bridge", padding=False, js_on_load=BRIDGE_JS)
     turns = gr.State([])
     rated = gr.State(None)
 
@@ -294,6 +315,9 @@ def build_chat_tab(ctx: UIContext) -> None:
 
     def on_example(event: gr.SelectData) -> str:
         return str(event.value.get("text", "")) if isinstance(event.value, dict) else ""
+
+    def on_followup(event: gr.EventData) -> str:
+        return str(getattr(event, "question", ""))[:MAX_QUESTION_CHARS]
 
     def on_like(turns_: list[Turn], event: gr.LikeData, request: gr.Request
                 ) -> tuple[Any, ...]:
@@ -316,36 +340,48 @@ def build_chat_tab(ctx: UIContext) -> None:
     def on_filter(who: str) -> Any:
         return gr.update(examples=example_messages(ctx.branding, choice(who)))
 
+    private: dict[str, Any] = {"api_visibility": "private"}
     answer_io: dict[str, Any] = {
         "fn": on_submit, "inputs": [box, turns, stakeholder, phase],
-        "outputs": [box, chat, turns, stakeholder, phase], "api_visibility": "private"}
+        "outputs": [box, chat, turns, stakeholder, phase], **private}
+    answered: dict[str, Any] = {"fn": None, "js": "() => window.talenthub?.answered()",
+                                **private}
     hide_comment: dict[str, Any] = {"fn": lambda: gr.update(visible=False), "inputs": None,
-                                    "outputs": comment_row, "api_visibility": "private",
-                                    "queue": False}
-    box.submit(**answer_io)
+                                    "outputs": comment_row, "queue": False, **private}
+    box.submit(**answer_io).then(**answered)
     box.submit(**hide_comment)
-    chat.example_select(on_example, None, box, api_visibility="private",
-                        queue=False).then(**answer_io)
+    chat.example_select(on_example, None, box, queue=False,
+                        **private).then(**answer_io).then(**answered)
+    bridge.click(on_followup, None, box, queue=False,
+                 **private).then(**answer_io).then(**answered)
     if ctx.feedback.enabled:  # no thumbs where nothing may be stored
-        chat.like(on_like, turns, [turns, rated, comment_row, comment],
-                  api_visibility="private")
-    send_comment.click(on_comment, [comment, turns, rated], [comment_row, comment],
-                       api_visibility="private")
-    comment.submit(on_comment, [comment, turns, rated], [comment_row, comment],
-                   api_visibility="private")
-    reset: dict[str, Any] = {"fn": on_new, "inputs": None, "api_visibility": "private",
+        chat.like(on_like, turns, [turns, rated, comment_row, comment], **private)
+    send_comment.click(on_comment, [comment, turns, rated], [comment_row, comment], **private)
+    comment.submit(on_comment, [comment, turns, rated], [comment_row, comment], **private)
+    reset: dict[str, Any] = {"fn": on_new, "inputs": None, "queue": False,
                              "outputs": [chat, turns, box, stakeholder, phase, comment_row,
-                                         rated], "queue": False}
+                                         rated], **private}
     new.click(**reset)
     chat.clear(**reset)  # the chatbot's own trash icon starts over too
-    stakeholder.change(on_filter, stakeholder, chat, api_visibility="private", queue=False)
+    stakeholder.change(on_filter, stakeholder, chat, queue=False, **private)
+    return TabHooks(assessment_requests=bridge if ctx.assessment_shown else None)
 
 
-TabBuilder = Callable[[UIContext], None]
+def build_assessment(ctx: UIContext) -> TabHooks:
+    tab = build_assessment_tab(ctx.assistant_for)
+    return TabHooks(open_assessment=tab.open, assessment_outputs=tab.outputs)
+
+
+# The bridge: chat.js dispatches these DOM events when a follow-up is clicked.
+BRIDGE_JS = """
+document.addEventListener("talenthub:ask", (e) => trigger("click", {question: e.detail}));
+document.addEventListener("talenthub:assess", (e) => trigger("select", {stakeholder: e.detail}));
+"""
+TabBuilder = Callable[[UIContext], TabHooks | None]
 # One line per tab: (label, builder). A builder lays out its tab inside `gr.Tab`.
 TABS: tuple[tuple[str, TabBuilder], ...] = (
     ("Ask the guidebook", build_chat_tab),
-    ("Self-assessment", lambda ctx: build_assessment_tab(ctx.assistant_for)),
+    (ASSESSMENT_TAB, build_assessment),
 )
 
 
@@ -357,15 +393,42 @@ def header_html(branding: Branding) -> str:
 
 
 def build_ui(ctx: UIContext, *, tabs: tuple[tuple[str, TabBuilder], ...] = TABS) -> gr.Blocks:
-    """The whole page: header (hidden in embed mode), the tabs, and the notice."""
+    """The whole page: header (hidden in embed mode), the tabs, the notice (once), the
+    live region that announces answers, and how the tabs reach each other."""
+    if not ctx.assessment_shown:
+        tabs = tuple(t for t in tabs if t[0] != ASSESSMENT_TAB)
     with gr.Blocks(title=ctx.branding.title, analytics_enabled=False) as demo:
         gr.HTML(header_html(ctx.branding), elem_classes="th-chrome", padding=False)
-        with gr.Tabs(elem_classes="th-tabs"):
+        gr.HTML(f'<p class="th-frame-help" role="note">{html.escape(FRAME_HELP)}</p>',
+                padding=False, elem_classes="th-frame-help-block")
+        hooks: list[TabHooks] = []
+        with gr.Tabs(elem_classes="th-tabs") as tab_bar:
             for label, builder in tabs:
-                with gr.Tab(label):
-                    builder(ctx)
-        gr.HTML(f'<p class="th-notice">{html.escape(NOTICE)}</p>', padding=False)
+                with gr.Tab(label, id=label):
+                    hooks.append(builder(ctx) or TabHooks())
+        gr.HTML(f'<p class="th-notice">{html.escape(NOTICE)}</p>'
+                '<div id="th-announce" class="th-visually-hidden" role="status" '
+                'aria-live="polite"></div>', padding=False)
+        _connect(hooks, tab_bar)
     return demo
+
+
+def _connect(hooks: list[TabHooks], tab_bar: gr.Tabs) -> None:
+    """The chat's self-assessment follow-up opens that tab at the stakeholder it names."""
+    requests = next((h.assessment_requests for h in hooks if h.assessment_requests), None)
+    target = next((h for h in hooks if h.open_assessment), None)
+    if requests is None or target is None or target.open_assessment is None:
+        return
+    open_assessment = target.open_assessment
+
+    def on_request(event: gr.EventData, request: gr.Request) -> list[Any]:
+        who = str(getattr(event, "stakeholder", ""))
+        if who not in STAKEHOLDERS:
+            return [gr.update(), *(gr.update() for _ in target.assessment_outputs)]
+        return [gr.Tabs(selected=ASSESSMENT_TAB), *open_assessment(who, request)]
+
+    requests.select(on_request, None, [tab_bar, *target.assessment_outputs],
+                    api_visibility="private")
 
 
 def load_documents(settings: Settings) -> dict[str, Document]:
@@ -376,6 +439,36 @@ def load_documents(settings: Settings) -> dict[str, Document]:
         return {}
 
 
+class CorpusDocuments(Mapping[str, Document]):
+    """`load_documents`, read again whenever the served build changes: a document an admin
+    uploads gets its title and "Open the PDF" link in the chat as soon as it is indexed."""
+
+    def __init__(self, settings: Settings, assistant: Assistant):
+        self.settings, self.assistant = settings, assistant
+        self._build: str | None = None
+        self._documents: Mapping[str, Document] = {}
+        self._lock = threading.Lock()
+
+    def _current(self) -> dict[str, Document]:
+        try:
+            build = self.assistant.reader.snapshot().build_id
+        except TalentHubError:
+            build = None
+        with self._lock:
+            if build != self._build or not self._documents:
+                self._documents, self._build = load_documents(self.settings), build
+            return self._documents
+
+    def __getitem__(self, slug: str) -> Document:
+        return self._current()[slug]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
 STATIC = Path(__file__).resolve().parent / "static"
 # Served by Gradio inside the page: chat.css after `branding_css`, head.html in <head>.
 CSS_PATHS = (STATIC / "chat.css",)
@@ -383,8 +476,9 @@ HEAD_PATHS = (STATIC / "head.html",)
 
 
 def branding_css(branding: Branding) -> str:
-    """The partner's colour as theme variables, which ui/static/chat.css uses."""
-    color = branding.primary_color  # validated as a hex colour in ui.branding
+    """The partner's colour as theme variables, which ui/static/chat.css uses. As text and
+    behind white button text it is darkened where needed to keep a 4.5:1 contrast."""
+    color = text_safe(branding.primary_color)  # validated as a hex colour in ui.branding
     return f"""
 .gradio-container {{
   --th-primary: {color};
@@ -399,15 +493,19 @@ def branding_css(branding: Branding) -> str:
 """
 
 
-def page_js(embed: bool) -> str:
-    """ui/static/chat.js as Gradio's on-load function, told whether embed mode is always on."""
+def page_js(ctx: UIContext) -> str:
+    """ui/static/chat.js as Gradio's on-load function, told about embed mode and framing."""
     script = (STATIC / "chat.js").read_text(encoding="utf-8")
-    return f"() => ({script})({json.dumps(embed)})"
+    options = {"embedAlways": ctx.embed, "embedAssessment": ctx.embed_assessment,
+               "framingAllowed": ctx.framing_allowed}
+    return f"() => ({script})({json.dumps(options)})"
 
 
 def theme() -> gr.themes.Base:
-    """System fonts: an intranet page should not fetch fonts from the internet."""
+    """System fonts (an intranet page should not fetch fonts from the internet), and
+    secondary text dark enough for WCAG AA: the default slate-400 measures 2.56:1."""
     return gr.themes.Default(
         primary_hue="blue", neutral_hue="slate",
         font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
-        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"])
+        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+    ).set(body_text_color_subdued="*neutral_600", input_placeholder_color="*neutral_500")

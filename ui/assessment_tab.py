@@ -1,9 +1,11 @@
 """The "Self-assessment" tab: answer your stakeholder's statements, get a cited action plan.
 
-The page holds a fixed set of radio slots per focus group; picking a stakeholder (or
-loading a saved file) fills them with that stakeholder's statements from the index. So the
-layout needs no index when the server starts, and every event stays a private one (a
-`gr.render` would register a callable endpoint). The radios themselves hold the answers.
+The statements are one form, rendered here as HTML (a fieldset with a legend per
+statement, so each statement's radios are one group that arrow keys move through), and
+the answers live in the browser: ui/static/assessment.js keeps them per organisation in
+local storage, so they survive focus and blur, switching organisation, and a reload;
+discarding them asks first. Python sees them only when the plan is built. Every event is
+private, and the layout needs no index when the server starts.
 
 The handlers are plain typed functions; `build_assessment_tab` only wires them up.
 """
@@ -11,6 +13,7 @@ The handlers are plain typed functions; `build_assessment_tab` only wires them u
 from __future__ import annotations
 
 import html
+import json
 import logging
 import shutil
 import tempfile
@@ -32,46 +35,78 @@ from corpus.models import FOCUS_GROUPS, STAKEHOLDERS
 
 log = logging.getLogger(__name__)
 
-CHOICES = [(label, value) for value, label in ANSWERS.items()]
+ASSESSMENT_TAB = "Self-assessment"
 INTRO = ("Answer the statements of the guidebook's self-assessment table for your "
          "organisation. Every **No** or **Not sure** is a gap; the plan lists the guidebook's "
          "actions that close it, by customer-journey phase, each quoted with its source. "
-         "Save your answers to compare next time.")
+         "Your answers stay in this browser, per organisation; save them as a file to "
+         "compare next time.")
 NO_INDEX = ("The guidebook has not been indexed on this server yet. Whoever runs it needs to "
             "run `talenthub index`; then reload this page.")
 UNAVAILABLE = "The guidebook index cannot be reached right now. Please try again in a minute."
 FAILED = "Something went wrong while building the plan. Please try again."
 KEEP_FILES_SECONDS = 3600
-FOCUS_ORDER = list(FOCUS_GROUPS)
-# Radios per focus group: the guidebook has at most 7 statements in one group.
-SLOTS = 10
+STATIC = Path(__file__).resolve().parent / "static"
+DOWNLOADS = (("json", "Save answers (.json)"), ("md", "Plan as Markdown"),
+             ("csv", "Plan as CSV"), ("html", "Printable plan (HTML)"))
+SHEET_CSS = """
+.th-sa-bar { position: sticky; top: 0; z-index: 2; display: flex; flex-wrap: wrap; gap: 6px 12px;
+  align-items: center; padding: 8px 10px; margin: 0 0 8px; border-radius: 6px;
+  background: var(--background-fill-secondary); }
+.th-sa-progress { margin: 0; font-weight: 600; }
+.th-sa-bar button, .th-sa-confirm button { font: inherit; font-size: .9rem; padding: 4px 10px;
+  border-radius: 6px; border: 1px solid var(--border-color-primary); cursor: pointer;
+  background: var(--background-fill-primary); color: var(--body-text-color); }
+.th-sa-confirm { flex-basis: 100%; display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+.th-sa-confirm[hidden] { display: none; }
+.th-sa-confirm p { margin: 0; flex-basis: 100%; }
+.th-sa-focus { font-size: 1rem; margin: 14px 0 6px; }
+.th-sa-statement { border: 1px solid var(--border-color-primary); border-radius: 6px;
+  margin: 0 0 8px; padding: 8px 12px 10px; min-width: 0; }
+.th-sa-statement legend { font-weight: 600; padding: 0 4px; }
+.th-sa-text { margin: 0 0 6px; }
+.th-sa-choices { display: flex; flex-wrap: wrap; gap: 6px 14px; }
+.th-sa-choices label { display: inline-flex; gap: 6px; align-items: center; padding: 4px 8px;
+  border: 1px solid var(--border-color-primary); border-radius: 6px; cursor: pointer; }
+.th-sa-choices input { accent-color: var(--th-primary, #0f5ea8); }
+.th-sa-empty { margin: 0; }
+"""
+STATUS_CSS = """
+.th-sa-error { margin: 0; padding: 6px 10px; border-radius: 6px; color: #9f1c12;
+  background: #fdecea; }
+.th-sa-note { margin: 0; padding: 6px 10px; border-radius: 6px;
+  background: var(--background-fill-secondary); }
+"""
 PLAN_CSS = """
-.th-plan { font-size: .95rem; }
-.th-plan h1 { font-size: 1.25rem; margin: .2em 0; color: var(--color-accent); }
+.th-plan { font-size: .95rem; max-width: 100%; min-width: 0; }
+.th-plan p, .th-plan li { overflow-wrap: anywhere; }
+.th-plan th { white-space: nowrap; }
+.th-plan h1 { font-size: 1.25rem; margin: .2em 0; color: var(--th-primary, #0f5ea8); }
 .th-plan h2 { font-size: 1.05rem; margin: 1.1em 0 .4em; padding-bottom: 3px;
-  border-bottom: 2px solid var(--color-accent); }
+  border-bottom: 2px solid var(--th-primary, #0f5ea8); }
 .th-plan h3.th-plan-group { font-size: .98rem; margin: .9em 0 .2em; padding: 2px 8px;
-  border-left: 4px solid var(--color-accent); background: var(--background-fill-secondary); }
-.th-plan-meta, .th-plan-closes, .th-plan-where, .th-plan-empty {
+  border-left: 4px solid var(--th-primary, #0f5ea8); background: var(--background-fill-secondary); }
+.th-plan-meta, .th-plan-closes, .th-plan-where, .th-plan-empty, .th-plan-unanswered {
   color: var(--body-text-color-subdued); }
+.th-plan-table { display: block; width: 100%; overflow-x: auto; contain: inline-size; }
 .th-plan table { border-collapse: collapse; width: 100%; margin: .3em 0; }
 .th-plan th, .th-plan td { border: 1px solid var(--border-color-primary); padding: 4px 8px;
   text-align: left; vertical-align: top; }
 .th-plan td.n, .th-plan th.n { text-align: right; }
 .th-plan tr.total td { font-weight: 600; }
 .th-plan-phase { list-style: none; margin: 0; padding: 0; }
-.th-plan-action { display: grid; grid-template-columns: 2.4em 1fr; gap: 2px 6px;
+.th-plan-action { display: grid; grid-template-columns: 2.4em minmax(0, 1fr); gap: 2px 6px;
   padding: 7px 0; border-bottom: 1px solid var(--border-color-primary); }
-.th-plan-marker { font-weight: 700; color: var(--color-accent); }
+.th-plan-marker { font-weight: 700; color: var(--th-primary, #0f5ea8); }
 .th-plan-closes { grid-column: 2; margin: 0; font-size: .85rem; }
 .th-plan-source summary { cursor: pointer; }
 .th-plan-quote { margin: .35em 0 .2em .1em; padding-left: .7em;
-  border-left: 3px solid var(--color-accent); }
+  border-left: 3px solid var(--th-primary, #0f5ea8); }
 .th-plan-where { margin: 0 0 .3em .1em; font-size: .8rem; }
 .th-plan-text { margin: 0; }
 .th-badge { display: inline-block; padding: 0 6px; border-radius: 9px; font-size: .78rem;
   font-weight: 600; border: 1px solid currentColor; white-space: nowrap; }
-.th-badge.no { color: #b42318; } .th-badge.not-sure { color: #9a6700; }
+.th-badge.no { color: #b42318; } .th-badge.not-sure { color: #7a5200; }
 .th-badge.yes { color: #1a7f37; }
 .th-plan-progress { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr));
   gap: 8px; }
@@ -79,48 +114,14 @@ PLAN_CSS = """
   padding: 6px 10px; }
 .th-plan-progress h3 { margin: 0 0 4px; font-size: .9rem; }
 .th-plan-progress ul { margin: 0; padding-left: 18px; }
+@media (max-width: 600px) {
+  .th-plan table.th-gaps thead { display: none; }
+  .th-plan table.th-gaps, .th-plan table.th-gaps tbody, .th-plan table.th-gaps tr,
+  .th-plan table.th-gaps td { display: block; width: 100%; }
+  .th-plan table.th-gaps tr { margin-bottom: 8px; border: 1px solid var(--border-color-primary); }
+  .th-plan table.th-gaps td { border: 0; }
+}
 """
-
-
-STATUS_CSS = """
-.th-sa-error { margin: 0; padding: 6px 10px; border-radius: 6px; color: #b42318;
-  background: color-mix(in srgb, #b42318 8%, transparent); }
-.th-sa-note { margin: 0; padding: 6px 10px; border-radius: 6px;
-  background: var(--background-fill-secondary); }
-"""
-
-
-# The statement is what people answer: full-size text, not Gradio's faint hint style.
-RADIO_CSS = """
-.th-sa-statement .info-text { color: var(--body-text-color); font-size: var(--text-md);
-  margin-bottom: 4px; }
-.th-sa-statement [data-testid="block-info"] { font-weight: 600; }
-"""
-
-
-@dataclass(frozen=True)
-class Slot:
-    """What one radio shows: a statement (or nothing, hidden) and its pre-selected answer."""
-
-    statement: Statement | None = None
-    value: str | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.statement.number}. {self.statement.label}" if self.statement else ""
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Every focus group's title and slots (None title: the group is hidden)."""
-
-    titles: tuple[str | None, ...]
-    slots: tuple[Slot, ...]
-
-    @property
-    def ids(self) -> list[str | None]:
-        """Slot -> statement id, kept in a `gr.State` to read the radios back."""
-        return [slot.statement.id if slot.statement else None for slot in self.slots]
 
 
 @dataclass(frozen=True)
@@ -129,36 +130,67 @@ class PlanView:
 
     html: str
     files: dict[str, Path]
+    summary: str
+
+
+@dataclass(frozen=True)
+class AssessmentTab:
+    """What the chat needs to open this tab at a stakeholder (`open` gives the updates of
+    `outputs`)."""
+
+    open: Callable[[str, Any], list[Any]]  # (stakeholder, the Gradio request)
+    outputs: list[Any]
 
 
 # -- handlers --------------------------------------------------------------------------------
 
 
-def layout(assistant: Assistant, stakeholder: str, answers: Mapping[str, str] | None = None
-           ) -> Layout:
-    """The stakeholder's statements in the slots, grouped by focus, answers pre-selected."""
-    statements = assessment.load_statements(assistant, stakeholder)
-    answers = answers or {}
-    titles: list[str | None] = []
-    slots: list[Slot] = []
-    for focus in FOCUS_ORDER:
+def sheet_html(stakeholder: str, statements: Sequence[Statement],
+               loaded: AnswerSheet | None = None) -> str:
+    """The statements as one form, grouped by focus. Answers loaded from a file travel in
+    `data-loaded`; the browser applies them, asking first if they would replace others."""
+    name = STAKEHOLDERS[stakeholder]
+    data = {"stakeholder": stakeholder, "name": name, "total": str(len(statements))}
+    if loaded is not None:
+        data |= {"loaded": json.dumps(loaded.answers), "source": loaded.source}
+    attributes = " ".join(f'data-{k}="{html.escape(v)}"' for k, v in data.items())
+    parts = [f'<form class="th-sa-form" {attributes} aria-label="Self-assessment: {name}">'
+             f'<div class="th-sa-bar"><p class="th-sa-progress" aria-live="polite">'
+             f'<span class="th-sa-count">0</span> of {len(statements)} statements answered</p>'
+             '<button type="button" class="th-sa-clear">Clear answers</button>'
+             '<div class="th-sa-confirm" role="group" aria-label="Confirm" hidden>'
+             '<p class="th-sa-question"></p><button type="button" class="th-sa-yes"></button>'
+             '<button type="button" class="th-sa-no"></button></div></div>']
+    for focus, title in FOCUS_GROUPS.items():
         mine = [s for s in statements if s.focus == focus]
-        if len(mine) > SLOTS:
-            raise InvalidInput(f"{stakeholder} has {len(mine)} statements in "
-                               f"'{FOCUS_GROUPS[focus]}'; this page shows at most {SLOTS}")
-        titles.append(FOCUS_GROUPS[focus] if mine else None)
-        slots += [Slot(s, answers.get(s.id)) for s in mine]
-        slots += [Slot()] * (SLOTS - len(mine))
-    return Layout(tuple(titles), tuple(slots))
+        if mine:
+            parts.append(f'<h2 class="th-sa-focus">{html.escape(title)}</h2>')
+            parts += [_statement_html(s) for s in mine]
+    return "".join(parts) + "</form>"
 
 
-def collect(ids: Sequence[str | None], values: Sequence[str | None]) -> dict[str, str]:
-    """The answers the radios hold, by statement id."""
-    return {sid: value for sid, value in zip(ids, values, strict=False) if sid and value}
+def _statement_html(statement: Statement) -> str:
+    anchor = f"th-sa-{statement.number}"
+    choices = "".join(f'<label><input type="radio" name="{anchor}" value="{value}"> '
+                      f"{html.escape(label)}</label>" for value, label in ANSWERS.items())
+    return (f'<fieldset class="th-sa-statement" id="{anchor}" '
+            f'data-id="{html.escape(statement.id)}" aria-describedby="{anchor}-text">'
+            f"<legend>{statement.number}. {html.escape(statement.label)}</legend>"
+            f'<p class="th-sa-text" id="{anchor}-text">{html.escape(statement.body)}</p>'
+            f'<div class="th-sa-choices">{choices}</div></fieldset>')
+
+
+def answered(raw: object, statements: Sequence[Statement]) -> dict[str, str]:
+    """The answers the browser sent that belong to these statements (local storage may hold
+    ids of an older index): unknown ids and values are dropped, not an error."""
+    ids = {s.id for s in statements}
+    if not isinstance(raw, Mapping):
+        return {}
+    return {k: v for k, v in raw.items() if k in ids and v in ANSWERS}
 
 
 def load_answers(path: str | Path, stakeholder: str | None, *, assistant: Assistant
-                 ) -> tuple[Layout, AnswerSheet, str]:
+                 ) -> tuple[str, list[Statement], AnswerSheet, str]:
     """A saved answers file: its stakeholder (if it names one) wins, its answers are
     pre-selected, and it becomes the previous assessment the plan reports progress against.
 
@@ -176,8 +208,7 @@ def load_answers(path: str | Path, stakeholder: str | None, *, assistant: Assist
     count = f"{len(answers)} answer{'s' if len(answers) != 1 else ''}"
     message = (f"Loaded {count}{when} for {STAKEHOLDERS[chosen]}. Change what has changed "
                "since, then build the plan to see your progress.")
-    return (layout(assistant, chosen, answers), AnswerSheet(answers, chosen, sheet.date, name),
-            message)
+    return chosen, statements, AnswerSheet(answers, chosen, sheet.date, name), message
 
 
 def build_plan(stakeholder: str | None, answers: Mapping[str, str],
@@ -190,8 +221,11 @@ def build_plan(stakeholder: str | None, answers: Mapping[str, str],
         raise InvalidInput("answer at least one statement first")
     result = assessment.assess(assistant, stakeholder, answers, previous=previous,
                                date=time.strftime("%Y-%m-%d"))
+    s = result.summary
+    summary = (f"Your action plan is ready below: {s['gaps']} gap{'s' if s['gaps'] != 1 else ''}"
+               f", {s['actions']} action{'s' if s['actions'] != 1 else ''}.")
     return PlanView(f'<div class="th-plan">{plan_html(result, collapsible=True)}</div>',
-                    write_files(result, directory))
+                    write_files(result, directory), summary)
 
 
 def write_files(result: Assessment, directory: Path) -> dict[str, Path]:
@@ -234,14 +268,17 @@ def friendly(exc: Exception) -> str:
 
 
 def status_html(message: str, *, error: bool = False) -> str:
-    css = "th-sa-error" if error else "th-sa-note"
-    return f'<p class="{css}">{html.escape(message)}</p>' if message else ""
+    """An error is an alert (read out at once, beside the button); a note is a status."""
+    if not message:
+        return ""
+    role, css = ("alert", "th-sa-error") if error else ("status", "th-sa-note")
+    return f'<p class="{css}" role="{role}">{html.escape(message)}</p>'
 
 
 # -- layout ----------------------------------------------------------------------------------
 
 
-def build_assessment_tab(assistant_for: Callable[[Any], Assistant]) -> None:
+def build_assessment_tab(assistant_for: Callable[[Any], Assistant]) -> AssessmentTab:
     """Lay out the tab inside the current `gr.Tab`; `assistant_for(request)` is the
     assistant a Gradio request's user may use (its scope)."""
     directory = Path(tempfile.gettempdir()) / "talenthub-plans"
@@ -253,76 +290,74 @@ def build_assessment_tab(assistant_for: Callable[[Any], Assistant]) -> None:
                                   info="Choose it to see its statements.")
         upload = gr.UploadButton("Load saved answers (.json)", file_types=[".json"],
                                  size="md", scale=1, min_width=200, elem_id="th-sa-upload")
-    status = gr.HTML("", elem_id="th-sa-status", js_on_load=None, css_template=STATUS_CSS,
-                     head=f"<style>{RADIO_CSS}</style>")
-    groups, titles, radios = [], [], []
-    for focus in FOCUS_ORDER:
-        with gr.Group(visible=False, elem_classes="th-sa-group") as group:
-            titles.append(gr.Markdown(elem_classes="th-sa-focus", padding=True,
-                                      elem_id=f"th-sa-{focus}"))
-            radios += [gr.Radio(CHOICES, visible=False, elem_classes="th-sa-statement")
-                       for _ in range(SLOTS)]
-        groups.append(group)
-    build = gr.Button("Build my action plan", variant="primary", elem_id="th-sa-build",
-                      visible=False)
+    sheet = gr.HTML("", elem_id="th-sa-sheet", css_template=SHEET_CSS, padding=False,
+                    js_on_load=(STATIC / "assessment.js").read_text(encoding="utf-8"))
+    with gr.Row(elem_id="th-sa-actions", visible=False) as actions:
+        build = gr.Button("Build my action plan", variant="primary", elem_id="th-sa-build",
+                          scale=0, min_width=220)
+        status = gr.HTML("", elem_id="th-sa-status", css_template=STATUS_CSS, js_on_load=None,
+                         padding=False, min_width=260)
+    with gr.Column(visible=False, elem_id="th-sa-downloads") as downloads:
+        gr.HTML('<p class="th-sa-keep">Keep this plan:</p>', padding=False, js_on_load=None)
+        with gr.Row():
+            buttons = {kind: gr.DownloadButton(label, size="sm", min_width=150,
+                                               elem_id=f"th-sa-download-{kind}")
+                       for kind, label in DOWNLOADS}
     plan = gr.HTML("", elem_id="th-sa-plan", css_template=PLAN_CSS, js_on_load=None)
-    with gr.Row(visible=False, elem_id="th-sa-downloads") as downloads:
-        buttons = {kind: gr.DownloadButton(label, size="sm", min_width=140)
-                   for kind, label in (("md", "Markdown"), ("csv", "CSV"),
-                                       ("html", "Printable HTML"), ("json", "Save answers"))}
-    ids = gr.State([])
-    previous = gr.State(None)
-    page = [*groups, *titles, *radios, build, ids]
+    answers = gr.JSON(visible=False)
+    current = gr.State(None)  # whose statements the sheet shows
+    previous = gr.State({})  # stakeholder -> the AnswerSheet loaded from a file
+    shown = [stakeholder, sheet, current, actions, plan, downloads, status]
 
-    def show(view: Layout) -> list[Any]:
-        """`page` updates for a layout: groups, titles, radios, build button, slot ids."""
-        return [*(gr.update(visible=t is not None) for t in view.titles),
-                *(gr.update(value=f"**{t}**" if t else "") for t in view.titles),
-                *(gr.update(visible=slot.statement is not None, label=slot.label,
-                            info=slot.statement.body if slot.statement else None,
-                            value=slot.value, elem_id=_radio_id(slot))
-                  for slot in view.slots),
-                gr.update(visible=True), view.ids]
-
-    def on_stakeholder(who: str | None, request: gr.Request) -> list[Any]:
-        cleared = [None, "", gr.update(visible=False)]  # previous, plan, downloads
-        if not who:
-            return [*(gr.update() for _ in page), *cleared, ""]
+    def show(assistant: Assistant, who: str | None, now: str | None, *,
+             loaded: AnswerSheet | None = None, message: str = "") -> list[Any]:
+        """`shown` updates for `who`'s statements; nothing changes when they are already
+        shown (a dropdown that merely lost focus), so nothing is ever wiped."""
+        if not who or (who == now and loaded is None):
+            return [gr.update() for _ in shown]
         try:
-            return [*show(layout(assistant_for(request), who)), *cleared, ""]
+            statements = assessment.load_statements(assistant, who)
         except Exception as exc:
-            return [*(gr.update() for _ in page), *cleared, status_html(friendly(exc), error=True)]
+            return [*(gr.update() for _ in shown[:-1]), status_html(friendly(exc), error=True)]
+        return [gr.update(value=who), sheet_html(who, statements, loaded), who,
+                gr.update(visible=True), "", gr.update(visible=False), status_html(message)]
 
-    def on_upload(file: str | None, who: str | None, request: gr.Request) -> list[Any]:
+    def on_upload(file: str | None, who: str | None, now: str | None,
+                  before: dict[str, AnswerSheet], request: gr.Request) -> list[Any]:
         if not file:
-            return [gr.update(), *(gr.update() for _ in page), gr.update(), gr.update()]
+            return [*(gr.update() for _ in shown), before]
+        assistant = assistant_for(request)
         try:
-            view, sheet, message = load_answers(file, who, assistant=assistant_for(request))
+            chosen, _, sheet_, message = load_answers(file, who, assistant=assistant)
         except Exception as exc:
-            return [gr.update(), *(gr.update() for _ in page), gr.update(),
-                    status_html(friendly(exc), error=True)]
-        return [gr.update(value=sheet.stakeholder), *show(view), sheet, status_html(message)]
+            return [*(gr.update() for _ in shown[:-1]),
+                    status_html(friendly(exc), error=True), before]
+        return [*show(assistant, chosen, now, loaded=sheet_, message=message),
+                {**before, chosen: sheet_}]
 
-    def on_build(who: str | None, slots: list[str | None], before: AnswerSheet | None,
-                 request: gr.Request, *values: str | None) -> list[Any]:
+    def on_build(who: str | None, raw: object, before: dict[str, AnswerSheet],
+                 request: gr.Request) -> list[Any]:
+        assistant = assistant_for(request)
         try:
-            view = build_plan(who, collect(slots, values), before,
-                              assistant=assistant_for(request), directory=directory)
+            statements = assessment.load_statements(assistant, who) if who else []
+            view = build_plan(who, answered(raw, statements), before.get(who or ""),
+                              assistant=assistant, directory=directory)
         except Exception as exc:
             return [status_html(friendly(exc), error=True), gr.update(),
                     gr.update(visible=False), *(gr.update() for _ in buttons)]
-        return ["", view.html, gr.update(visible=True),
+        return [status_html(view.summary), view.html, gr.update(visible=True),
                 *(gr.update(value=str(view.files[kind])) for kind in buttons)]
 
     private: dict[str, Any] = {"api_visibility": "private"}
-    stakeholder.input(on_stakeholder, stakeholder,
-                      [*page, previous, plan, downloads, status], **private)
-    upload.upload(on_upload, [upload, stakeholder],
-                  [stakeholder, *page, previous, status], **private)
-    build.click(on_build, [stakeholder, ids, previous, *radios],
-                [status, plan, downloads, *buttons.values()], **private)
+    def on_stakeholder(who: str | None, now: str | None, request: gr.Request) -> list[Any]:
+        return show(assistant_for(request), who, now)
 
-
-def _radio_id(slot: Slot) -> str | None:
-    """`th-sa-3` for statement 3, so a test (or a partner's script) can find it."""
-    return f"th-sa-{slot.statement.number}" if slot.statement else None
+    stakeholder.input(on_stakeholder, [stakeholder, current], shown, **private)
+    upload.upload(on_upload, [upload, stakeholder, current, previous], [*shown, previous],
+                  **private)
+    build.click(on_build, [stakeholder, answers, previous],
+                [status, plan, downloads, *buttons.values()], **private,
+                js="(who, answers, before) => [who, window.talenthubAnswers?.() ?? {}, before]",
+                ).then(fn=None, js="() => window.talenthub?.planned()", **private)
+    return AssessmentTab(open=lambda who, request: show(assistant_for(request), who, None),
+                         outputs=shown)

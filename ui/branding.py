@@ -66,6 +66,45 @@ class Branding:
         return [(slug, questions[0]) for slug, questions in self.examples.items() if questions]
 
 
+# The lightest grey the page puts text on (Gradio's secondary fill), and WCAG AA for text.
+TEXT_BACKGROUND = "#f1f5f9"
+MIN_CONTRAST = 4.5
+
+
+def text_safe(color: str, *, background: str = TEXT_BACKGROUND,
+              minimum: float = MIN_CONTRAST) -> str:
+    """`color`, darkened (mixed with black) just enough to reach `minimum` contrast on
+    `background`, so a partner's light brand colour still gives readable links and buttons."""
+    rgb = _rgb(color)
+    for step in range(21):
+        mixed = tuple(round(c * (1 - step / 20)) for c in rgb)
+        if contrast(mixed, _rgb(background)) >= minimum:
+            return "#{:02x}{:02x}{:02x}".format(*mixed)
+    return "#000000"
+
+
+def contrast(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """The WCAG 2.1 contrast ratio of two sRGB colours."""
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _luminance(rgb: tuple[int, ...]) -> float:
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _rgb(color: str) -> tuple[int, ...]:
+    digits = color.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    return tuple(int(digits[i: i + 2], 16) for i in (0, 2, 4))
+
+
 def load_branding(path: Path | None) -> Branding:
     """Read a branding TOML file; `None` gives the defaults. Raises ValueError on bad values."""
     if path is None:

@@ -48,9 +48,11 @@ class Door:
         return self.caller(request, request.headers.get("x-api-key"), bearer)
 
 
-def chat_identity(identities: Identities, request: Any) -> Identity:
-    """Who uses the chat (a Gradio request): the single-sign-on user a trusted proxy
-    vouches for, else the chat login, else nobody in particular (the shared scope)."""
+def chat_identity(identities: Identities, request: Any, *, username: str | None = None
+                  ) -> Identity:
+    """Who uses the chat (a Gradio request, or a page it links to with the chat login's
+    `username`): the single-sign-on user a trusted proxy vouches for, else the chat login,
+    else nobody in particular (the shared scope)."""
     if request is None:
         return ANONYMOUS
     headers: Mapping[str, str] = {k.lower(): v for k, v in dict(request.headers).items()}
@@ -63,5 +65,17 @@ def chat_identity(identities: Identities, request: Any) -> Identity:
         return ANONYMOUS
     if identity is not None:
         return identity
-    username = getattr(request, "username", None)
+    username = username or getattr(request, "username", None)
     return identities.named("ui", username) if username else ANONYMOUS
+
+
+def gradio_login(blocks: Any, request: Request) -> str | None:
+    """The chat login behind a plain FastAPI request: Gradio's session cookie looked up in
+    the mounted Gradio app's sessions, as Gradio's own `get_current_user` does (the pages
+    the chat links to are outside Gradio's routes). None when nobody is signed in."""
+    app = getattr(blocks, "server_app", None)
+    if app is None:
+        return None
+    token = (request.cookies.get(f"access-token-{app.cookie_id}")
+             or request.cookies.get(f"access-token-unsecure-{app.cookie_id}"))
+    return app.tokens.get(token) if token else None

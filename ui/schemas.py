@@ -51,6 +51,17 @@ class CitationModel(BaseModel):
     breadcrumb: str = ""
     page: int | None = Field(default=None, description="First page cited, in a paged document.")
     pages: list[int] = Field(default_factory=list, description="Every page the quote is on.")
+    countries: list[str] = Field(default_factory=list, description=(
+        "Countries the quote is specific to, as the guidebook names them ('Denmark')."))
+
+
+class FollowUpModel(BaseModel):
+    question: str = Field(examples=["What should employers do in the on-boarding phase?"])
+    why: str = Field(description="Why it is suggested, in one sentence.")
+    kind: Literal["next-phase", "neighbour", "self-assessment"] = Field(description=(
+        "`self-assessment` points to the stakeholder's self-assessment (`POST /api/assess`) "
+        "rather than to a question."))
+    stakeholder: str | None = None
 
 
 class AnswerModel(BaseModel):
@@ -60,6 +71,8 @@ class AnswerModel(BaseModel):
     citations: list[CitationModel]
     meta: dict[str, Any] = Field(default_factory=dict,
                                  description="Detected stakeholders, phases, answerer, timing.")
+    followups: list[FollowUpModel] = Field(default_factory=list, description=(
+        "Two or three suggested next questions; empty when the answer is a refusal."))
 
 
 class HealthResponse(BaseModel):

@@ -49,20 +49,21 @@ from ui.analytics_routes import analytics_router
 from ui.app import (
     CSS_PATHS,
     HEAD_PATHS,
+    CorpusDocuments,
     UIContext,
     branding_css,
     build_ui,
-    load_documents,
     page_js,
     theme,
 )
 from ui.assess_routes import assessment_router
 from ui.branding import Branding, load_branding
-from ui.door import Door, chat_identity
+from ui.door import ANONYMOUS, Door, chat_identity, gradio_login
 from ui.doors import open_doors
 from ui.feedback import OFF as FEEDBACK_OFF
 from ui.feedback import Feedback, FeedbackStore
 from ui.identity import Forbidden, Identities, Identity
+from ui.passage_routes import passage_router
 from ui.privacy import Retention, RetentionJob
 from ui.schemas import (
     AnswerModel,
@@ -141,6 +142,18 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
     app.state.admin_job = ReindexJob(settings, assistant.embedder, library)
     app.include_router(admin_router(door, library, app.state.admin_job))
     app.include_router(analytics_router(door, analytics))
+    chat: dict[str, gr.Blocks] = {}  # the chat, once built: whose login a page belongs to
+
+    def page_reader(request: Request) -> Identity:
+        """Who opens a page the chat links to (a passage, a PDF original): whoever the chat
+        would answer, by the same single sign-on or chat login; nobody signed in is turned
+        away where the chat asks for a login."""
+        who = chat_identity(identities, request, username=gradio_login(chat["ui"], request))
+        if logins and who is ANONYMOUS:
+            raise HTTPException(401, "sign in to the chat first, then open the link again")
+        return who
+
+    app.include_router(passage_router(door, page_reader))
     open_doors(app, door)
     _run_beside(app, retention)
     # Always install CORSMiddleware, even with no origins: Gradio then leaves CORS to it,
@@ -157,15 +170,16 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
         return FileResponse(GRADIO_JS, media_type="text/javascript")
 
     ctx = UIContext(assistant=assistant, branding=branding, feedback=store,
-                    documents=load_documents(settings), embed=settings.embed, door=door,
-                    identify=lambda request: chat_identity(identities, request))
-    demo = build_ui(ctx)
+                    documents=CorpusDocuments(settings, assistant), embed=settings.embed,
+                    embed_assessment=settings.embed_assessment, framing_allowed=bool(origins),
+                    door=door, identify=lambda request: chat_identity(identities, request))
+    demo = chat["ui"] = build_ui(ctx)
     demo.queue(default_concurrency_limit=max(1, settings.ui_concurrency), api_open=False)
     return gr.mount_gradio_app(
         app, demo, path="/", auth=logins, root_path=settings.root_path or None,
         footer_links=[], ssr_mode=False, mcp_server=False, show_error=False,
         theme=theme(), css=branding_css(branding), css_paths=list(CSS_PATHS),
-        js=page_js(settings.embed), head_paths=list(HEAD_PATHS))
+        js=page_js(ctx), head_paths=list(HEAD_PATHS))
 
 
 api = APIRouter(prefix="/api", tags=["assistant"])

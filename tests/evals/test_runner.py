@@ -94,6 +94,21 @@ def test_html_is_self_contained_and_escaped(corpus: CorpusLoad) -> None:
     assert "BM25 only" in page and "below threshold" in page
 
 
+def test_html_renders_answers_and_promises_baselines_only_when_it_has_them(
+        corpus: CorpusLoad) -> None:
+    page = render_html(run(corpus))
+    assert "Overall: the assistant beside the baselines" in page
+    assert "Cases below full marks (1)" in page and "Cases with errors" not in page
+    card = page[page.index('<div class="answer">'):]
+    assert card.startswith('<div class="answer"><ul>\n<li>')  # Markdown rendered, not shown
+    fake = FakeAssistant(corpus, SCRIPT)
+    alone = render_html(evaluate(CASES, [AssistantPipeline(fake, k=10)], k=10,
+                                 sources={s.id: s.text for s in corpus.sections},
+                                 thresholds=load_thresholds(), config={}))
+    assert "<h2>Overall</h2>" in alone and "beside the baselines" not in alone
+    assert 'class="scroll"' in alone  # wide tables scroll on a phone, not the page
+
+
 def test_summary_prints_baselines_beside_the_assistant(corpus: CorpusLoad) -> None:
     console = Console(record=True, width=160)
     print_summary(run(corpus), console)

@@ -56,9 +56,9 @@ def test_markup_in_a_question_or_a_document_does_not_run(browser: Browser, serve
     page.keyboard.press("Enter")
     sources = page.locator("#th-chat details.th-source")
     expect(sources.first).to_be_attached(timeout=60_000)
-    for i in range(sources.count()):  # open every source: the quotes render now
+    for i in range(sources.count()):  # open every source: what they hold renders now
         sources.nth(i).locator("summary").click()
-    quote = page.locator("#th-chat blockquote.th-quote", has_text="mentoring")
+    quote = page.locator("#th-chat [data-testid=bot] li", has_text="mentoring")
     expect(quote.first).to_be_visible()
     expect(quote.first).to_contain_text("onerror")  # shown as text, not run
     page.wait_for_timeout(500)  # time for an injected handler to have fired

@@ -5,25 +5,31 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
 from support import client_for
 
 from assistant.errors import InvalidInput
-from assistant.models import Answer, Citation, Delta, Final, StreamEvent, collect
+from assistant.models import Answer, Citation, Delta, Final, FollowUp, StreamEvent, collect
 from corpus.models import PHASES, STAKEHOLDERS
 from corpus.scopes import Scope
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 REFUSAL = "I can only answer questions about retaining international talent."
+# Where the browser tests' screenshots go on failure: both widths the page is built for.
+SCREENSHOT_SIZES = ((390, 844), (1280, 900))
 QUOTE = "Offer online and preparatory language learning opportunities <script>alert(1)</script>"
 
 
-def citation(marker: int, unit_id: str, quote: str) -> Citation:
+def citation(marker: int, unit_id: str, quote: str, page: int | None = None) -> Citation:
     stakeholder, phase, number = unit_id.split("/")
-    return Citation(marker=marker, id=unit_id, document="talent-hub-guidebook",
+    return Citation(marker=marker, id=unit_id, document="talent-hub-guidebook", page=page,
+                    pages=[page] if page else [],
                     stakeholder=stakeholder, section="action-points", phase=phase,
                     number=int(number),
                     title=f"{STAKEHOLDERS[stakeholder]} / Action points / {PHASES[phase]} / "
@@ -81,10 +87,16 @@ class FakeAssistant:
         yield from (Delta(line) for line in lines)
         answer = Answer(
             question, "".join(lines), True,
-            [citation(1, "employers/pre-departure/4", QUOTE),
+            [citation(1, "employers/pre-departure/4", QUOTE, page=12),
              citation(2, "employers/pre-departure/6", "Support with housing & schools.")],
             {"answerer": "extractive", "stakeholders": ["employers"],
-             "phases": ["pre-departure"], "themes": [], "kind": "action-point"})
+             "phases": ["pre-departure"], "themes": [], "kind": "action-point"},
+            [FollowUp("What should employers do in the on-boarding phase?",
+                      "The next phase of the customer journey, after pre-departure.",
+                      "next-phase", "employers"),
+             FollowUp("Check where your organisation stands: the self-assessment for "
+                      "employers", "16 statements <from> the guidebook.", "self-assessment",
+                      "employers")])
         if self.on_answer is not None:
             self.on_answer(answer)
         yield Final(answer)
@@ -145,3 +157,40 @@ def callers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(Door, "assistant_for", recording)
     return asked
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep each phase's report on the test, so a fixture can tell that the test failed."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture
+def open_page(browser: Browser, request: pytest.FixtureRequest, tmp_path: Path
+              ) -> Iterator[Callable[..., Page]]:
+    """`open_page(url, width, height)`: a page in a fresh browser context (its own local
+    storage). When the test fails, every page it opened is saved at 390 and 1280 px wide
+    in the test's output folder, which the teardown prints."""
+    contexts = []
+
+    def open_(url: str, width: int = 1280, height: int = 900) -> Page:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(url)
+        page.locator("#th-question textarea, main").first.wait_for()
+        return page
+
+    yield open_
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        for n, context in enumerate(contexts):
+            for page in context.pages:
+                for width, height in SCREENSHOT_SIZES:
+                    page.set_viewport_size({"width": width, "height": height})
+                    page.screenshot(path=tmp_path / f"page{n}-{width}.png", full_page=True)
+        print(f"screenshots at 390 and 1280 px: {tmp_path}")
+    for context in contexts:
+        context.close()

@@ -31,7 +31,8 @@ from ui.branding import Branding
 
 DOCS = {"talent-hub-guidebook": Document(
     slug="talent-hub-guidebook", path=Path("guidebook.md"), title="IOM Talent Hub <Guidebook>",
-    source_url="https://denmark.iom.int/talent-hub-eu")}
+    source_url="https://denmark.iom.int/talent-hub-eu", licence="CC BY-NC-ND 3.0 IGO",
+    citation="IOM, 2024. IOM Talent Hub EU Guidebook")}
 
 
 def run(fake: Any, question: str, turns: list[Turn] | None = None, stakeholder: str = "any",
@@ -51,11 +52,18 @@ def test_respond_streams_then_renders_sources(fake: Any) -> None:
     assert [m["role"] for m in chat] == ["user", "assistant"]
     reply = chat[1]["content"]
     assert '<details class="th-source" id="th-src-0-1">' in reply
-    assert "<summary>[1] Employers › Action points › Pre-departure › 4</summary>" in reply
+    # the quote's first words and its page, not a bare location
+    assert ("<summary>[1] “Offer online and preparatory language learning opportunities "
+            "&lt;script&gt;alert(1)&lt;/script&gt;” · p. 12</summary>") in reply
     assert "Guidebook › Employers › Action points › Pre-departure › 4" in reply
     assert 'href="#th-src-0-2">[2]</a>' in reply
     assert "IOM Talent Hub &lt;Guidebook&gt;" in reply
-    assert "<code>employers/pre-departure/4</code>" in reply
+    # the id is in the citation the copy button copies, not shown as code
+    assert "<code>" not in reply
+    assert ('<span class="th-cite-as">IOM, 2024. IOM Talent Hub EU Guidebook. Employers › '
+            "Action points › Pre-departure › 4, p. 12. Licence: CC BY-NC-ND 3.0 IGO. "
+            "[employers/pre-departure/4]</span>") in reply
+    assert ('href="passage?id=employers%2Fpre-departure%2F4&amp;quote=Offer+online') in reply
     assert turns[0].answer is not None and turns[0].answer.grounded
     assert (who, when) == ("Detected: Employers", "Detected: Pre-departure")
     assert updates[0][3:] == ("Optional", "Optional")  # no stale detection while answering
@@ -120,6 +128,26 @@ def test_out_of_scope_reply_has_no_sources(fake: Any) -> None:
     assert "th-source" not in chat[-1]["content"]
     assert turns[-1].answer is not None and not turns[-1].answer.grounded
     assert who == "Detected: none"
+
+
+def test_follow_ups_sit_between_the_answer_and_its_sources(fake: Any) -> None:
+    *_, (_, chat, _, _, _) = run(fake, "What should employers do?")
+    reply = chat[1]["content"]
+    assert reply.index('class="th-next"') < reply.index('class="th-sources"')
+    assert ('<button type="button" class="th-followup">What should employers do in the '
+            "on-boarding phase?</button>") in reply
+    assert 'class="th-followup th-assess th-assess--employers"' in reply
+    assert "16 statements &lt;from&gt; the guidebook." in reply
+
+
+def test_a_source_repeats_its_quote_only_when_the_answer_does_not_show_it(fake: Any) -> None:
+    answer = fake.ask("What should employers do?")
+    quoted = Turn("q", "- Support with housing & schools. [2]", answer)
+    reply = messages([quoted], DOCS)[1]["content"]
+    second = reply[reply.index('id="th-src-0-2"'):]
+    first = reply[reply.index('id="th-src-0-1"'): reply.index('id="th-src-0-2"')]
+    assert "th-quote" not in second  # the bullet is the whole quote already
+    assert "th-quote" in first
 
 
 def test_failed_turns_are_left_out_of_history() -> None:
@@ -193,3 +221,16 @@ def test_ui_builds_with_one_line_per_tab(fake: Any, tmp_path: Path) -> None:
     assert "Partner &lt;Hub&gt;" in html_values
     assert "they are not legal advice" in html_values
     assert all(d.get("api_visibility") == "private" for d in config["dependencies"])
+
+
+@pytest.mark.parametrize(("keep", "expected"), [
+    (False, ["Ask the guidebook"]),
+    (True, ["Ask the guidebook", "Self-assessment"]),
+])
+def test_embed_mode_is_the_chat_alone_unless_the_operator_keeps_the_assessment(
+        fake: Any, tmp_path: Path, keep: bool, expected: list[str]) -> None:
+    ctx = UIContext(assistant=fake, branding=Branding(), documents=DOCS, embed=True,
+                    embed_assessment=keep, feedback=sqlite_store(tmp_path / "f.sqlite3"))
+    config = build_ui(ctx).get_config_file()
+    labels = [c["props"].get("label") for c in config["components"] if c["type"] == "tabitem"]
+    assert labels == expected

@@ -166,6 +166,27 @@ def test_chat_a_login_sees_its_partner_and_spoofed_headers_change_nothing(
     assert "Zorblatt" in chat(None, host=PROXY[0], **forged)  # behind the trusted proxy
 
 
+def test_the_chat_s_passage_pages_show_another_scope_s_unit_as_not_found(
+        server: Any) -> None:
+    unit = server.beta_unit
+
+    def passage(client: TestClient, unit_id: str, **headers: str) -> Any:
+        return client.get("/passage", params={"id": unit_id}, headers=headers)
+
+    beta = {"X-Forwarded-User": "bea", "X-Forwarded-Groups": "beta-staff"}
+    alpha = {"X-Forwarded-User": "al", "X-Forwarded-Groups": "alpha-hr"}
+    assert "Zorblatt" in passage(server.proxied, unit, **beta).text
+    made_up = passage(server.proxied, "beta/made-up#x", **alpha)
+    for refused in (passage(server.proxied, unit, **alpha), passage(server.client, unit),
+                    passage(server.client, unit, **beta)):  # headers from no proxy
+        assert refused.status_code == 404 and leaks(refused.text.replace(unit, "")) == []
+        assert refused.json()["detail"].replace(unit, "ID") == \
+            made_up.json()["detail"].replace("beta/made-up#x", "ID")
+    original = server.proxied.get("/documents/beta/member-handbook/original", headers=alpha)
+    assert original.status_code == 404
+    assert leaks(original.text.replace("beta/member-handbook", "")) == []
+
+
 def test_langchain_adapters_keep_the_scope(server: Any) -> None:
     alpha = server.assistant.scoped(Scope("alpha"))
     documents = alpha.as_retriever(k=50).invoke(BETA_QUOTE)

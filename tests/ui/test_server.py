@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from support import client_for
 
 from assistant.errors import IndexUnavailable, NoIndex
-from assistant.models import Answer, Citation
+from assistant.models import Answer, Citation, FollowUp
 from corpus.settings import Settings
-from ui.schemas import AnswerModel, CitationModel
+from ui.schemas import AnswerModel, CitationModel, FollowUpModel
 from ui.server import create_app
 
 QUESTION = {"question": "What should employers do before talent arrives?"}
@@ -310,6 +310,7 @@ def test_openapi_documents_the_shared_answer_model(client: TestClient) -> None:
 def test_response_models_mirror_the_python_api() -> None:
     assert set(AnswerModel.model_fields) == {f.name for f in dataclasses.fields(Answer)}
     assert set(CitationModel.model_fields) == {f.name for f in dataclasses.fields(Citation)}
+    assert set(FollowUpModel.model_fields) == {f.name for f in dataclasses.fields(FollowUp)}
 
 
 def test_page_is_served_with_branding(settings: Settings, fake: Any, tmp_path: Any) -> None:

@@ -1,0 +1,47 @@
+"""How the extractive answer reads: no leaning "This ..." quote, near-duplicate actions
+once, country-specific advice marked. The pure functions need no model; the rest use the
+session's real index."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant import Assistant
+from assistant.extractive import best_sentences
+
+TEXT = ("Talent needs housing. Newcomers may need help with contracts and deposits. "
+        "This could be done with municipal services. Employers may also help.")
+
+
+def test_a_quote_never_opens_with_a_sentence_that_leans_back() -> None:
+    quote = best_sentences(TEXT, "could be done with municipal services employers", 2, {})
+    assert quote.startswith("Newcomers may need help")
+    assert quote.endswith("Employers may also help.")
+    assert best_sentences(TEXT, "talent housing newcomers contracts", 2, {}) == \
+        "Talent needs housing. Newcomers may need help with contracts and deposits."
+
+
+@pytest.mark.slow
+def test_an_action_repeated_for_two_phases_is_one_bullet_citing_both(
+        real_assistant: Assistant) -> None:
+    answer = real_assistant.ask("Which stakeholders take part in onboarding orientations?")
+    line = next(line for line in answer.answer.splitlines()
+                if "onboarding orientations if organised" in line)
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", line)]
+    cited = {answer.citations[m - 1].id for m in markers}
+    assert cited == {"trade-unions/pre-departure/4", "trade-unions/on-boarding/1"}
+    assert "*(Pre-departure, On-boarding)*" in line
+    assert answer.answer.count("onboarding orientations if organised") == 1
+
+
+@pytest.mark.slow
+def test_advice_specific_to_a_country_is_marked(real_assistant: Assistant) -> None:
+    answer = real_assistant.ask("What should employers do when talent arrives?")
+    danish = next(c for c in answer.citations if c.id == "employers/on-boarding/1")
+    assert danish.countries == ["Denmark"]
+    line = next(line for line in answer.answer.splitlines() if "learning Danish" in line)
+    assert line.endswith("*(Example from Denmark)*")
+    general = next(c for c in answer.citations if c.id == "employers/on-boarding/3")
+    assert general.countries == []
