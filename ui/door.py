@@ -69,11 +69,11 @@ def chat_identity(identities: Identities, request: Any, *, username: str | None 
     return identities.named("ui", username) if username else ANONYMOUS
 
 
-def gradio_login(blocks: Any, request: Request) -> str | None:
+def gradio_login(app: Any, request: Request) -> str | None:
     """The chat login behind a plain FastAPI request: Gradio's session cookie looked up in
-    the mounted Gradio app's sessions, as Gradio's own `get_current_user` does (the pages
-    the chat links to are outside Gradio's routes). None when nobody is signed in."""
-    app = getattr(blocks, "server_app", None)
+    the mounted Gradio app's (`gradio.routes.App`) sessions, as Gradio's own
+    `get_current_user` does, since the pages the chat links to are outside Gradio's routes.
+    None when nobody is signed in."""
     if app is None:
         return None
     token = (request.cookies.get(f"access-token-{app.cookie_id}")

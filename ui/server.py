@@ -28,6 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from gradio.routes import App as GradioApp
 
 from assistant.api import Assistant
 from assistant.errors import IndexUnavailable, NoIndex, TalentHubError
@@ -142,13 +143,13 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
     app.state.admin_job = ReindexJob(settings, assistant.embedder, library)
     app.include_router(admin_router(door, library, app.state.admin_job))
     app.include_router(analytics_router(door, analytics))
-    chat: dict[str, gr.Blocks] = {}  # the chat, once built: whose login a page belongs to
+    chat: dict[str, Any] = {}  # the mounted Gradio app, once there: whose login a page is
 
     def page_reader(request: Request) -> Identity:
         """Who opens a page the chat links to (a passage, a PDF original): whoever the chat
         would answer, by the same single sign-on or chat login; nobody signed in is turned
         away where the chat asks for a login."""
-        who = chat_identity(identities, request, username=gradio_login(chat["ui"], request))
+        who = chat_identity(identities, request, username=gradio_login(chat.get("app"), request))
         if logins and who is ANONYMOUS:
             raise HTTPException(401, "sign in to the chat first, then open the link again")
         return who
@@ -173,13 +174,16 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
                     documents=CorpusDocuments(settings, assistant), embed=settings.embed,
                     embed_assessment=settings.embed_assessment, framing_allowed=bool(origins),
                     door=door, identify=lambda request: chat_identity(identities, request))
-    demo = chat["ui"] = build_ui(ctx)
+    demo = build_ui(ctx)
     demo.queue(default_concurrency_limit=max(1, settings.ui_concurrency), api_open=False)
-    return gr.mount_gradio_app(
+    app = gr.mount_gradio_app(
         app, demo, path="/", auth=logins, root_path=settings.root_path or None,
         footer_links=[], ssr_mode=False, mcp_server=False, show_error=False,
         theme=theme(), css=branding_css(branding), css_paths=list(CSS_PATHS),
         js=page_js(ctx), head_paths=list(HEAD_PATHS))
+    chat["app"] = next(r.app for r in app.routes if isinstance(getattr(r, "app", None),
+                                                                GradioApp))
+    return app
 
 
 api = APIRouter(prefix="/api", tags=["assistant"])

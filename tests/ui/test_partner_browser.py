@@ -104,10 +104,17 @@ def test_an_admin_uploads_a_pdf_watches_it_index_and_sees_it_answered(
     expect(row).to_contain_text("Alpha City family services")  # the PDF's own title
     expect(admin.locator("#th-audit")).to_contain_text("family-services.pdf")
 
-    alpha = ask_in_chat(sign_in_to_chat(browser, partner_server, "alpha"), QUESTION)
+    alpha_page = sign_in_to_chat(browser, partner_server, "alpha")
+    alpha = ask_in_chat(alpha_page, QUESTION)
     assert "150 euros" in alpha and "alpha/family-services" in alpha
-    beta = ask_in_chat(sign_in_to_chat(browser, partner_server, "beta"), QUESTION)
+    link = alpha_page.locator("#th-chat a[href*='passage?id=alpha']").first.get_attribute("href")
+    passage = f"{partner_server}/{link}"
+    assert "150 euros" in (alpha_page.request.get(passage).text())  # alpha's login cookie
+    beta_page = sign_in_to_chat(browser, partner_server, "beta")
+    beta = ask_in_chat(beta_page, QUESTION)
     assert "150 euros" not in beta and "family-services" not in beta
+    assert beta_page.request.get(passage).status == 404  # beta's login: not found
+    assert httpx.get(passage).status_code == 401  # no login: sign in first
 
 
 def test_the_analytics_page_shows_the_traffic_at_desktop_width(
