@@ -6,9 +6,10 @@ shared by all threads of a process: the model and the index are loaded once.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Tuning, load_tuning
@@ -23,6 +24,7 @@ from assistant.retrieval import MODES, Retriever
 from assistant.spelling import correct_spelling
 from corpus.load import discover
 from corpus.models import PHASES, STAKEHOLDERS, Document
+from corpus.scopes import Scope
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 from index.embeddings import Embedder, load_embedder
 from index.reader import ChunkRecord, IndexReader, IndexSnapshot
@@ -32,15 +34,26 @@ if TYPE_CHECKING:  # LangChain loads only when an adapter is asked for
     from langchain_core.retrievers import BaseRetriever
     from langchain_core.runnables import Runnable
 
+log = logging.getLogger(__name__)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_HISTORY_TURNS = 10
 RETRIEVE_K = 30
 History = Sequence[Sequence[str]]
+AnswerListener = Callable[[Answer], None]
 
 
 class Assistant:
+    """Answers from the documents its `scope` may see: by default the shared ones only.
+
+    `scoped(Scope("alpha"))` is the same assistant (index, models, tuning) for partner
+    alpha. Every lookup (answers, search, units, counts, the self-assessment) reads the
+    index through `check_index()`, which returns the build as the scope sees it, so the
+    scope is decided in that one place.
+    """
+
     def __init__(self, settings: Settings, reader: IndexReader, embedder: Embedder, *,
-                 tuning: Tuning | None = None, llm: Any = None):
+                 tuning: Tuning | None = None, llm: Any = None, scope: Scope | None = None,
+                 on_answer: AnswerListener | None = None):
         self.settings = settings
         self.reader = reader
         self.embedder = embedder
@@ -48,6 +61,8 @@ class Assistant:
         self.retriever = Retriever(reader, embedder, self.tuning.retrieval)
         self.composer = Composer(self.tuning.answer)
         self.llm = llm
+        self.scope = scope or Scope()
+        self.on_answer = on_answer
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, *, embedder: Embedder | None = None,
@@ -142,13 +157,25 @@ class Assistant:
                                    asked=[user for user, _ in clean_history(history)])
         answer.meta["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
         answer.meta["build"] = snapshot.build_id
+        if self.on_answer is not None:
+            try:
+                self.on_answer(answer)
+            except Exception:  # a listener (analytics) must never cost the user the answer
+                log.exception("recording an answer failed")
         yield Final(answer)
 
     def without_llm(self) -> Assistant:
-        """The same index and embedding model, answering extractively."""
+        """The same index, embedding model and scope, answering extractively."""
         if self.llm is None:
             return self
-        return Assistant(self.settings, self.reader, self.embedder, tuning=self.tuning)
+        return Assistant(self.settings, self.reader, self.embedder, tuning=self.tuning,
+                         scope=self.scope, on_answer=self.on_answer)
+
+    def scoped(self, scope: Scope, *, on_answer: AnswerListener | None = None) -> Assistant:
+        """The same index, models and tuning, seeing what `scope` may see; `on_answer` is
+        told every answer given (the server's analytics, when they are on)."""
+        return Assistant(self.settings, self.reader, self.embedder, tuning=self.tuning,
+                         llm=self.llm, scope=scope, on_answer=on_answer)
 
     # -- LangChain -------------------------------------------------------------------------
 
@@ -169,18 +196,19 @@ class Assistant:
     # -- the index -------------------------------------------------------------------------
 
     def check_index(self) -> IndexSnapshot:
-        """The current build, refused if another embedding model made it."""
+        """The current build as this assistant's scope sees it, refused if another
+        embedding model made it."""
         snapshot = self.reader.snapshot()
         if snapshot.model and snapshot.model != self.embedder.name:
             raise IndexUnavailable(
                 f"the index was built with '{snapshot.model}' but the assistant uses "
                 f"'{self.embedder.name}'; {REBUILD_INDEX}")
-        return snapshot
+        return snapshot.view(self.scope)
 
     def status(self) -> dict[str, Any]:
-        """Index health for `/api/health`: never raises."""
+        """Index health for `/api/health`, counting what the scope sees: never raises."""
         try:
-            stats = self.reader.snapshot().stats()
+            stats = self.reader.snapshot().view(self.scope).stats()
         except NoIndex as exc:
             return {"status": "missing", "detail": str(exc), "build": None, "documents": 0,
                     "units": 0, "chunks": 0, "kinds": {}}
@@ -191,13 +219,13 @@ class Assistant:
 
     def units(self, *, kind: str | None = None, stakeholder: str | None = None) -> list[Hit]:
         """Every citable unit with its whole text, optionally filtered."""
-        hits = (_whole_unit(chunks) for chunks in self.reader.snapshot().units.values())
+        hits = (_whole_unit(chunks) for chunks in self.check_index().units.values())
         return [h for h in hits if (not kind or h.kind == kind)
                 and (not stakeholder or h.stakeholder == stakeholder)]
 
     def unit(self, unit_id: str) -> Hit | None:
         """A citable unit with its whole text (all chunks joined), or None."""
-        chunks = self.reader.snapshot().units.get(unit_id)
+        chunks = self.check_index().units.get(unit_id)
         return _whole_unit(chunks) if chunks else None
 
     def section(self, unit_id: str) -> list[Hit]:
@@ -214,7 +242,9 @@ class Assistant:
     def document(self, slug: str) -> Document | None:
         """A document's attribution and file, from the corpus folder and its manifest; None
         when the folder or the document is not on this server (a replica may serve from
-        the index alone)."""
+        the index alone), or when this assistant's scope does not see it."""
+        if slug not in {c.metadata["document"] for c in self.check_index().chunks}:
+            return None
         try:
             return next((d for d in discover(self.settings.corpus_dir) if d.slug == slug), None)
         except (FileNotFoundError, ValueError):

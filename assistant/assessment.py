@@ -422,7 +422,7 @@ def assess(assistant: Assistant, stakeholder: str, answers: Mapping[str, object]
         progress = compare(AnswerSheet(old, stakeholder, previous.date), checked)
     open_gaps = [s for s in statements if checked.get(s.id) in GAP_ANSWERS]
     ranked = gap_hits(assistant, open_gaps, config)
-    idf = assistant.reader.snapshot().idf
+    idf = assistant.check_index().idf
     selected = {s.id: [excerpt(h, s, idf, config.background_sentences)
                        for h in select_actions(ranked[s.id], config)] for s in open_gaps}
     plan, citations = build_plan(selected)

@@ -8,7 +8,9 @@ Colaresi and Quinn, "Fightin' Words", 2008), whose z-score stays honest for rare
 where a plain frequency ratio would not.
 
 The mining is model-free and works on plain (text, metadata) pairs, so it is tested on
-hand-made units; `lexicon_for(snapshot)` caches one lexicon per index build.
+hand-made units; `lexicon_for(snapshot)` caches one lexicon per index build and scope: each
+scope's lexicon is mined from the units it sees, so a partner's documents cannot change how
+another scope's questions are read.
 """
 
 from __future__ import annotations
@@ -116,7 +118,8 @@ class Lexicon:
 
 
 def lexicon_for(snapshot: IndexSnapshot) -> Lexicon:
-    """The lexicon of one build, mined once (milliseconds for this corpus) and kept."""
+    """The lexicon of one build as one scope sees it, mined once (milliseconds for this
+    corpus) and kept with that view."""
     def mine() -> Lexicon:
         return Lexicon.from_units((" ".join(c.text for c in chunks), chunks[0].metadata)
                                   for chunks in snapshot.units.values())

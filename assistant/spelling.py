@@ -47,10 +47,11 @@ def correct_spelling(text: str, vocabulary: frozenset[str], terms: Collection[st
     return _LETTERS.sub(lambda m: fixes.get(m.group().lower(), m.group()), text)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=64)
 def _by_initial(vocabulary: frozenset[str]) -> dict[str, list[str]]:
     """The vocabulary by first letter (a typo rarely hits the first one): computed once per
-    index build rather than per question."""
+    index build and scope (each scope corrects to its own words only) rather than per
+    question."""
     groups: dict[str, list[str]] = {}
     for word in sorted(vocabulary):
         groups.setdefault(word[0], []).append(word)

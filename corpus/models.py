@@ -8,6 +8,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from corpus.scopes import SHARED
+
 
 class UnitKind(StrEnum):
     """What a citable unit is. A str enum: members equal their slugs, which is what Chroma
@@ -64,6 +66,7 @@ class Document:
     citation: str = ""
     parser: str = "auto"  # "guidebook" or "generic" forces a parser
     relative_path: str = ""  # within the corpus folder, "/"-separated
+    scope: str = SHARED  # "shared" or the partner it belongs to (corpus/scopes.py)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class Section:
     page_starts: tuple[tuple[int, int], ...] = ()  # (offset in text, page) at each page start
     footnotes: tuple[str, ...] = field(default_factory=tuple)
     extra: dict[str, Any] = field(default_factory=dict)
+    scope: str = SHARED  # its document's
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

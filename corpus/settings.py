@@ -46,6 +46,28 @@ class Settings(BaseSettings):
     ui_concurrency: int = Field(default=4, description="Chat answers computed at once.")
     tuning_file: Path | None = Field(default=None, description=(
         "TOML overriding the tuned retrieval, answer and self-assessment numbers."))
+    admins: str = Field(default="", description=(
+        "Comma-separated API key or single-sign-on user names that administer every scope."))
+    trusted_proxies: str = Field(default="", description=(
+        "Comma-separated addresses or networks of the reverse proxies whose identity and "
+        "X-Forwarded-For headers are believed; from anywhere else they are ignored."))
+    trusted_user_header: str | None = Field(default=None, description=(
+        "Header with the signed-in user's name, set by a trusted proxy (X-Forwarded-User)."))
+    trusted_groups_header: str | None = Field(default=None, description=(
+        "Header with the user's comma-separated groups, set by a trusted proxy."))
+    group_roles: dict[str, str] = Field(default_factory=dict, description=(
+        'JSON: identity group -> "<partner>", "<partner>:admin" or "admin".'))
+    analytics: bool = Field(default=False, description=(
+        "Store questions and feedback for the analytics page; off stores nothing about them."))
+    retention_days: int = Field(default=90, ge=1, description=(
+        "Days that stored questions and feedback are kept before the server deletes them."))
+    audit_retention_days: int = Field(default=365, ge=1, description=(
+        "Days that the admin audit log is kept."))
+    database_url: str | None = Field(default=None, description=(
+        "SQLAlchemy URL of the analytics, feedback and audit database (PostgreSQL for "
+        "replicas); default SQLite in the data dir."))
+    upload_max_mb: float = Field(default=20.0, gt=0, description=(
+        "Largest document the admin page accepts, in MB."))
 
     @property
     def index_dir(self) -> Path:

@@ -202,7 +202,7 @@ def run_suite(settings: Settings, *, dataset: Path, split: str | None = None,
     cases = load_dataset(dataset)
     thresholds = load_thresholds(thresholds_path)
     assistant = Assistant.from_settings(settings)
-    snapshot = assistant.reader.snapshot()
+    snapshot = assistant.check_index()
     validate_ids(cases, {c.unit_id for c in snapshot.chunks})
     corpus = load_corpus(settings.corpus_dir)
     sources = {s.id: s.text for s in corpus.sections}

@@ -12,22 +12,25 @@ changed" with an atomic switch for free.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from chromadb.errors import ChromaError
 
-from corpus.load import Skipped, load_corpus
+from corpus.load import CorpusLoad, Skipped, load_corpus
 from corpus.settings import Settings
 from index.chunking import CHUNKER_VERSION, Chunk, chunk_sections
 from index.embeddings import Embedder
 from index.store import (
+    CATALOGUE,
     REBUILD_INDEX,
     Layout,
     NoIndex,
@@ -61,10 +64,12 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    skips_changed: bool = False  # a file is skipped now that was not, or the other way
 
     @property
     def up_to_date(self) -> bool:
-        return self.embedded == 0 and not (self.added or self.changed or self.removed)
+        return self.embedded == 0 and not (self.added or self.changed or self.removed
+                                           or self.skips_changed)
 
 
 class IndexBusy(RuntimeError):
@@ -93,22 +98,27 @@ def build_index(
     *,
     rebuild: bool = False,
     progress: Progress | None = None,
+    wait: bool = True,
 ) -> BuildReport:
     """Parse the corpus, embed what changed, write a new build and switch to it.
 
     The embedder is only created when something needs embedding, so an up-to-date index
-    costs no model load.
+    costs no model load. With `wait=False`, a build already running elsewhere raises
+    `IndexBusy` instead of being waited for (the admin page says so at once).
     """
     started = time.perf_counter()
-    with build_lock(settings.index_dir):
+    with build_lock(settings.index_dir, wait=wait):
         layout = open_layout(settings)
         loaded = load_corpus(settings.corpus_dir, progress=None if progress is None else
                              lambda done, total, name: progress("parse", done, total, name))
         chunks = chunk_sections(loaded.sections)
         old_build = None if rebuild else layout.current()
-        old_hashes = _document_hashes(layout, old_build) if old_build else {}
+        old_meta = _build_metadata(layout, old_build) if old_build else {}
+        old_hashes = {k[5:]: v for k, v in old_meta.items() if k.startswith("hash:")}
         new_hashes = {slug: _version(h, settings) for slug, h in loaded.hashes.items()}
         unchanged = {s for s, h in new_hashes.items() if old_hashes.get(s) == h}
+        old_catalogue = json.loads(old_meta.get(CATALOGUE, "{}"))
+        catalogue = _catalogue(loaded, unchanged, old_catalogue)
         report = BuildReport(
             build_id=old_build, documents=len(loaded.documents), sections=len(loaded.sections),
             chunks=len(chunks), embedded=0, reused=0, skipped=loaded.skipped,
@@ -116,6 +126,7 @@ def build_index(
             changed=sorted(s for s in set(new_hashes) & set(old_hashes) if s not in unchanged),
             removed=sorted(set(old_hashes) - set(new_hashes)),
             counts=_counts(loaded.sections),
+            skips_changed=catalogue["skipped"] != old_catalogue.get("skipped", []),
         )
         if old_build and report.up_to_date:
             report.seconds = time.perf_counter() - started
@@ -138,6 +149,7 @@ def build_index(
             if progress:
                 progress("embed", done, total, batch[-1].metadata["document"])
         collection.modify(metadata={"build": build_id, "model": settings.embedding_model,
+                                    CATALOGUE: json.dumps(catalogue, ensure_ascii=False),
                                     **{f"hash:{s}": h for s, h in new_hashes.items()}})
         layout.switch(build_id)
         prune(layout)
@@ -152,17 +164,36 @@ def _version(content_hash: str, settings: Settings) -> str:
     return f"{content_hash}:{CHUNKER_VERSION}:{settings.embedding_model}"
 
 
-def _document_hashes(layout: Layout, build_id: str) -> dict[str, str]:
+def _build_metadata(layout: Layout, build_id: str) -> dict[str, Any]:
     """What the current build holds. A build that cannot be read counts as empty, so a
     damaged index is rebuilt in full: safe, as the new build goes live only once complete."""
     try:
-        meta = layout.collection(build_id).metadata or {}
+        return dict(layout.collection(build_id).metadata or {})
     except NoIndex:
         return {}
     except (ChromaError, OSError) as exc:
         log.warning("build %s cannot be read (%s); embedding everything again", build_id, exc)
         return {}
-    return {k[5:]: v for k, v in meta.items() if k.startswith("hash:")}
+
+
+def _catalogue(loaded: CorpusLoad, unchanged: set[str], old: dict[str, Any]
+               ) -> dict[str, list[dict[str, Any]]]:
+    """What the admin page lists, kept in the build's metadata so that every replica sees
+    the same: each indexed document (scope, file, title, units, pages and when its text
+    was last embedded) and each skipped file with the reason."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    before = {d["slug"]: d["indexed"] for d in old.get("documents", [])}
+    documents = []
+    for document in loaded.documents:
+        sections = loaded.sections_of(document.slug)
+        documents.append({
+            "slug": document.slug, "scope": document.scope, "path": document.relative_path,
+            "title": document.title, "units": len(sections),
+            "pages": max((p for s in sections for p in s.pages), default=0),
+            "indexed": before.get(document.slug, now) if document.slug in unchanged else now})
+    skipped = [{"scope": s.scope, "path": s.relative_path, "reason": s.reason}
+               for s in loaded.skipped]
+    return {"documents": documents, "skipped": skipped}
 
 
 def _copy_embeddings(layout: Layout, old_build: str | None, collection: Any,

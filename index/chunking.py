@@ -13,7 +13,7 @@ from corpus.blocks import pages_between
 from corpus.models import Section
 from corpus.text import quote_span, sentence_spans
 
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"  # 5: chunks carry their scope
 WHOLE_KINDS = {"action-points", "self-assessment", "quotes"}
 MAX_WORDS = 110
 
@@ -81,6 +81,7 @@ def _metadata(section: Section, *, part: int, parts: int) -> dict[str, Any]:
         "theme": section.theme or "", "focus": section.focus or "",
         "heading": section.heading or "", "number": section.number or 0,
         "page": section.page or 0, "pages": ",".join(str(p) for p in section.pages),
+        "scope": section.scope,
     }
     if section.footnotes:
         meta["footnotes"] = "\n".join(section.footnotes)

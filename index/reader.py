@@ -3,6 +3,7 @@ lexically (BM25), reloaded when a new build goes live."""
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
@@ -19,8 +20,10 @@ import numpy as np
 import Stemmer
 from chromadb.errors import ChromaError
 
+from corpus.scopes import Scope
 from corpus.settings import Settings
 from index.store import (
+    CATALOGUE,
     REBUILD_INDEX,
     IndexUnavailable,
     LocalLayout,
@@ -73,17 +76,33 @@ class IndexSnapshot:
 
     BM25 is rebuilt from the stored texts at load (milliseconds for this corpus) rather than
     saved beside the build, so a Chroma server is the single source of truth for replicas.
+
+    `view(scope)` is the same build as one scope sees it: only its chunks, with a BM25
+    index, term statistics and vocabulary of their own, and dense search filtered by the
+    chunks' `scope` metadata. Everything a request reads goes through a view, so another
+    partner's documents are neither found nor able to move a score, a typo correction or
+    the corpus lexicon.
     """
 
-    def __init__(self, build_id: str, collection: Any, *, remedy: str = REBUILD_INDEX):
+    def __init__(self, build_id: str, collection: Any, chunks: list[ChunkRecord], *,
+                 remedy: str = REBUILD_INDEX, scope: Scope | None = None,
+                 root: IndexSnapshot | None = None):
         self.build_id = build_id
         self.collection = collection
         self.remedy = remedy
         self.failed = False  # a search failed: the reader reconnects and reloads
         self.model = (collection.metadata or {}).get("model", "")
-        self.chunks = _read_chunks(collection)
+        self.scope = scope  # None: the whole build, every scope
+        self._root = root or self
+        self._views: dict[str, IndexSnapshot] = {}
+        self._views_lock = threading.Lock()
+        self.chunks = chunks
         if not self.chunks:
-            raise NoIndex(f"the index is empty; {REBUILD_INDEX}")
+            raise NoIndex(f"the index is empty; {REBUILD_INDEX}" if scope is None else
+                          "the index holds no documents you can see yet; add documents to "
+                          "the corpus and run `talenthub index`")
+        whole = root is None or len(chunks) == len(root.chunks)
+        self._where = None if whole or scope is None else scope.where()
         self.by_id = {c.id: c for c in self.chunks}
         self.units = _group_units(self.chunks)
         tokens = tokenize([f"{c.metadata['title']} {c.text}" for c in self.chunks])
@@ -103,15 +122,39 @@ class IndexSnapshot:
                 self._derived[key] = make()
             return self._derived[key]  # type: ignore[no-any-return]
 
+    @classmethod
+    def load(cls, build_id: str, collection: Any, *, remedy: str = REBUILD_INDEX
+             ) -> IndexSnapshot:
+        return cls(build_id, collection, _read_chunks(collection), remedy=remedy)
+
+    @property
+    def key(self) -> str:
+        """The build and scope, for what is cached per view (the lexicon)."""
+        return f"{self.build_id}:{'*' if self.scope is None else self.scope.key}"
+
+    def view(self, scope: Scope) -> IndexSnapshot:
+        """The build as `scope` sees it; made once per scope and kept with the build."""
+        root = self._root
+        with root._views_lock:
+            view = root._views.get(scope.key)
+            if view is None:
+                chunks = [c for c in root.chunks if scope.sees(c.metadata.get("scope", ""))]
+                view = IndexSnapshot(root.build_id, root.collection, chunks,
+                                     remedy=root.remedy, scope=scope, root=root)
+                root._views[scope.key] = view
+            return view
+
     def dense(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
               ) -> list[tuple[str, float]]:
         """Chunk ids with cosine similarity, best first."""
         k = min(k, len(self.chunks))
+        if self._where is not None:
+            where = {"$and": [self._where, where]} if where else self._where
         try:
             result = self.collection.query(query_embeddings=[vector.tolist()], n_results=k,
                                            where=where or None, include=["distances"])
         except (httpx.TransportError, ChromaError, OSError) as exc:
-            self.failed = True
+            self._root.failed = True
             raise IndexUnavailable(f"cannot search the index ({_describe(exc)}); "
                                    f"{self.remedy}") from exc
         return [(cid, 1.0 - dist) for cid, dist in
@@ -125,6 +168,14 @@ class IndexSnapshot:
         scores = self._bm25.get_scores(tokens)
         order = np.argsort(-scores)[: min(k, len(self.chunks))]
         return [(self.chunks[i].id, float(scores[i])) for i in order if scores[i] > 0]
+
+    def catalogue(self) -> dict[str, list[dict[str, Any]]]:
+        """The build's documents and skipped files as this view's scope sees them (each
+        with its `scope`, `path`...; see index/build.py `_catalogue`)."""
+        stored = json.loads((self.collection.metadata or {}).get(CATALOGUE, "{}"))
+        return {part: [entry for entry in stored.get(part, [])
+                       if self.scope is None or self.scope.sees(entry.get("scope", ""))]
+                for part in ("documents", "skipped")}
 
     def stats(self) -> dict[str, Any]:
         documents = {c.metadata["document"] for c in self.chunks}
@@ -189,7 +240,7 @@ class IndexReader:
             build_id = layout.current()
             if build_id is None:
                 raise NoIndex("no index found; run `talenthub index` to build it")
-            snapshot = IndexSnapshot(build_id, layout.collection(build_id), remedy=remedy)
+            snapshot = IndexSnapshot.load(build_id, layout.collection(build_id), remedy=remedy)
         except IndexUnavailable:
             raise
         except Exception as exc:

@@ -43,6 +43,7 @@ KEEP_BUILDS = 2  # the current build and the one before it, for readers still on
 EXACT_SEARCH_MAX_CHUNKS = 5_000
 ANN_EF_SEARCH = 512
 EF_CONSTRUCTION = 256
+CATALOGUE = "catalogue"  # a build's metadata key for its documents and skipped files (JSON)
 BUILD_ID = re.compile(r"[0-9]{14}-[0-9a-f]{6}")  # what new_build_id() makes
 
 

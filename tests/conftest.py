@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from support import LIVE_KEY, FakeEmbedder, build_real_index, launch_browser, serve
+from support import (
+    LIVE_KEY,
+    FakeEmbedder,
+    build_real_index,
+    launch_browser,
+    postgres_server,
+    serve,
+)
 
 from corpus.load import CorpusLoad, load_corpus
 from corpus.settings import Settings
@@ -64,6 +71,14 @@ def browser() -> Iterator[Browser]:
     that it is checked before a module's own server is built."""
     with launch_browser() as launched:
         yield launched
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the storage tests, started once per session. Missing,
+    it fails the run in CI (`CI=true`) and is skipped elsewhere, saying why."""
+    with postgres_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -50,6 +50,14 @@ class FakeEmbedder:
         return vectors / np.where(norms == 0, 1.0, norms)
 
 
+def sqlite_store(path: Path) -> Any:
+    """A feedback store in its own SQLite file (the server's database, without a server)."""
+    from ui.feedback import FeedbackStore
+    from ui.storage import Database
+
+    return FeedbackStore(Database(f"sqlite:///{path}"))
+
+
 def client_for(settings: Settings, assistant: Any, **overrides: Any) -> TestClient:
     """The whole server in process, with some settings overridden."""
     from fastapi.testclient import TestClient
@@ -78,6 +86,46 @@ def copy_corpus(target: Path) -> Path:
     return target
 
 
+# Two partners' own documents. Each holds words no other document uses ("Zorblatt",
+# "Harbourgate"), so a leak between scopes is easy to see in an answer.
+ALPHA_DOCUMENT = """# Alpha City welcome desk
+
+## Opening hours
+
+The Harbourgate welcome desk for international staff of Alpha City is open on Tuesdays and
+Thursdays from 9:00 to 15:00, in room 4.12 of the town hall.
+
+## Relocation grant
+
+Employees recruited from abroad by Alpha City departments receive a relocation grant of
+2,400 euros, paid with their first salary.
+"""
+BETA_DOCUMENT = """# Beta Employers' Association member handbook
+
+## Salary benchmark
+
+Members may request the Zorblatt salary benchmark for engineers, which lists a median
+starting salary of 58,000 euros; the benchmark is shared with members only.
+
+## Mentoring scheme
+
+Each newly arrived engineer is paired with a Quillonberg mentor from another member
+company for the first six months after arrival.
+"""
+BETA_QUOTE = ("Members may request the Zorblatt salary benchmark for engineers, which lists "
+              "a median starting salary of 58,000 euros")
+
+
+def add_partners(corpus: Path) -> Path:
+    """Partner alpha's and partner beta's documents, in their folders under `corpus`."""
+    for partner, name, text in (("alpha", "welcome-desk.md", ALPHA_DOCUMENT),
+                                ("beta", "member-handbook.md", BETA_DOCUMENT)):
+        folder = corpus / "partners" / partner
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return corpus
+
+
 CHROMIUM_ENV = "TALENTHUB_TEST_CHROMIUM"  # a Chromium binary other than the one on PATH
 LIVE_KEY = "live-test-key"  # the API key of the shared `live_server`
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -89,12 +137,17 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
-def browser_unavailable(reason: str) -> NoReturn:
-    """A browser test that cannot run: in CI (`CI=true`) that fails the run, so CI cannot go
-    green without the browser tests; elsewhere it is skipped, saying why."""
+def unavailable(what: str, reason: str) -> NoReturn:
+    """A test that cannot run for want of `what` (a browser, a database server): in CI
+    (`CI=true`) that fails the run, so CI cannot go green without it; elsewhere it is
+    skipped, saying why."""
     if in_ci():
-        pytest.fail(f"CI needs the browser tests, and {reason}", pytrace=False)
+        pytest.fail(f"CI needs the {what} tests, and {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+def browser_unavailable(reason: str) -> NoReturn:
+    unavailable("browser", reason)
 
 
 def chromium_path() -> str:
@@ -142,6 +195,59 @@ def short_tmpdir() -> Iterator[str]:
         root = "/tmp"
     with tempfile.TemporaryDirectory(prefix="browser-", dir=root) as path:
         yield path
+
+
+POSTGRES_USER = "postgres"  # Debian's: PostgreSQL refuses to run as root
+
+
+def postgres_bin() -> Path:
+    """The folder of Debian's PostgreSQL programs (the newest version installed)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                   key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+    initdb = found[-1] if found else Path(shutil.which("initdb") or "")
+    if not initdb.is_file():
+        unavailable("PostgreSQL", "PostgreSQL is not installed (apt-get install postgresql)")
+    return initdb.parent
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """A throw-away PostgreSQL server on a free loopback port, its data in a temporary
+    folder; yields its SQLAlchemy URL. As root, the server runs as the `postgres` user."""
+    import pwd
+
+    programs = postgres_bin()
+    as_user: list[str] = []
+    root = Path(tempfile.mkdtemp(prefix="talenthub-pg-", dir="/tmp"))
+    if os.geteuid() == 0:
+        try:
+            account = pwd.getpwnam(POSTGRES_USER)
+        except KeyError:
+            unavailable("PostgreSQL", f"there is no '{POSTGRES_USER}' user to run it as")
+        os.chown(root, account.pw_uid, account.pw_gid)
+        as_user = ["runuser", "-u", POSTGRES_USER, "--"]
+    data, port = root / "data", free_port()
+
+    def run(*command: str) -> None:
+        done = subprocess.run([*as_user, *command], capture_output=True, text=True,
+                              timeout=120, check=False)
+        if done.returncode != 0:
+            unavailable("PostgreSQL", f"{Path(command[0]).name} failed: "
+                                      f"{(done.stderr or done.stdout).strip()[-500:]}")
+
+    try:
+        run(str(programs / "initdb"), "-D", str(data), "-U", "talenthub", "--auth=trust",
+            "-E", "UTF8", "--no-locale")
+        run(str(programs / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w",
+            "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        try:
+            yield f"postgresql+psycopg://talenthub@127.0.0.1:{port}/postgres"
+        finally:
+            subprocess.run([*as_user, str(programs / "pg_ctl"), "-D", str(data), "-m",
+                            "immediate", "-w", "stop"], capture_output=True, timeout=60,
+                           check=False)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def free_port() -> int:

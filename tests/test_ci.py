@@ -1,5 +1,6 @@
-"""CI cannot pass by accident: `.ci/run` stops when Chromium cannot be installed, and in CI
-a browser test that cannot run fails instead of skipping."""
+"""CI cannot pass by accident: `.ci/run` stops when Chromium or PostgreSQL cannot be
+installed, and in CI a browser or PostgreSQL test that cannot run fails instead of
+skipping."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from support import CHROMIUM_ENV, chromium_path, launch_browser
+from support import CHROMIUM_ENV, chromium_path, launch_browser, postgres_bin
 
 CI_RUN = Path(__file__).resolve().parents[1] / ".ci" / "run"
 
@@ -20,7 +21,7 @@ def fake_tools(tmp_path: Path, **exit_codes: int) -> Path:
     bin_dir.mkdir()
     (bin_dir / "dirname").symlink_to(shutil.which("dirname") or "/usr/bin/dirname")
     for tool, code in exit_codes.items():
-        name = tool.replace("_", "-")
+        name = "apt-get" if tool == "apt_get" else tool
         script = bin_dir / name
         script.write_text(f'#!/bin/sh\necho "{name} CI=$CI" >> {tmp_path}/calls\nexit {code}\n')
         script.chmod(0o755)
@@ -35,17 +36,34 @@ def run_ci(tmp_path: Path, bin_dir: Path) -> tuple[subprocess.CompletedProcess[s
     return result, calls.read_text().splitlines() if calls.exists() else []
 
 
-def test_ci_run_fails_when_chromium_cannot_be_installed(tmp_path: Path) -> None:
-    result, calls = run_ci(tmp_path, fake_tools(tmp_path, apt_get=100, make=0))
+@pytest.mark.parametrize(("present", "missing"), [
+    ({"pg_createcluster": 0}, "chromium"), ({"chromium": 0}, "postgresql")])
+def test_ci_run_fails_when_a_test_dependency_cannot_be_installed(
+        tmp_path: Path, present: dict[str, int], missing: str) -> None:
+    result, calls = run_ci(tmp_path, fake_tools(tmp_path, apt_get=100, make=0, **present))
     assert result.returncode == 1
-    assert "installing chromium failed" in result.stderr
+    assert f"installing {missing} failed" in result.stderr
     assert not any(call.startswith("make") for call in calls)  # the tests never ran
 
 
-def test_ci_run_tests_in_ci_mode_when_chromium_is_there(tmp_path: Path) -> None:
-    result, calls = run_ci(tmp_path, fake_tools(tmp_path, chromium=0, apt_get=100, make=0))
+def test_ci_run_tests_in_ci_mode_when_chromium_and_postgresql_are_there(
+        tmp_path: Path) -> None:
+    result, calls = run_ci(tmp_path, fake_tools(tmp_path, chromium=0, pg_createcluster=0,
+                                                apt_get=100, make=0))
     assert result.returncode == 0, result.stderr
     assert calls == ["make CI=true"]
+
+
+def test_a_missing_postgresql_fails_in_ci_and_is_skipped_elsewhere(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Path, "glob", lambda self, pattern: iter(()))
+    monkeypatch.setattr(shutil, "which", lambda name, **kwargs: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI needs the PostgreSQL tests"):
+        postgres_bin()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="apt-get install postgresql"):
+        postgres_bin()
 
 
 def test_a_missing_browser_fails_in_ci_and_is_skipped_elsewhere(

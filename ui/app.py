@@ -15,7 +15,8 @@ import html
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,9 @@ from corpus.settings import MAX_QUESTION_CHARS, Settings
 from corpus.text import normalise_space
 from ui.assessment_tab import ASSESSMENT_TAB, build_assessment_tab
 from ui.branding import Branding, text_safe
+from ui.door import ANONYMOUS, Door
 from ui.feedback import Feedback, FeedbackStore
+from ui.identity import Identity
 from ui.sources import Source, render_followups, render_source
 
 log = logging.getLogger(__name__)
@@ -65,15 +68,30 @@ class Turn:
 
 @dataclass(frozen=True)
 class UIContext:
-    """What every tab needs; one instance per server, shared by all sessions."""
+    """What every tab needs; one instance per server, shared by all sessions.
+
+    `door` and `identify` scope each session: `identify` tells who a Gradio request is
+    (single sign-on, the chat login, or nobody in particular), and the door gives the
+    assistant that identity may use. Without them, every session sees the shared scope."""
 
     assistant: Assistant
     branding: Branding
     feedback: FeedbackStore
-    documents: dict[str, Document]
+    documents: Mapping[str, Document]
     embed: bool = False
     embed_assessment: bool = False
     framing_allowed: bool = False
+    door: Door | None = None
+    identify: Callable[[Any], Identity] | None = None
+
+    def who(self, request: Any) -> Identity:
+        return self.identify(request) if self.identify else ANONYMOUS
+
+    def assistant_for(self, request: Any) -> Assistant:
+        """The assistant as the session's user may use it."""
+        if self.door is None:
+            return self.assistant.scoped(ANONYMOUS.scope)
+        return self.door.assistant_for(self.who(request), channel="chat")
 
     @property
     def assessment_shown(self) -> bool:
@@ -90,14 +108,14 @@ class TabHooks:
     whose updates go to `assessment_outputs`."""
 
     assessment_requests: Any = None
-    open_assessment: Callable[[str], list[Any]] | None = None
+    open_assessment: Callable[[str, Any], list[Any]] | None = None
     assessment_outputs: Sequence[Any] = ()
 
 
 # -- rendering -------------------------------------------------------------------------------
 
 
-def render_reply(turn: Turn, position: int, documents: dict[str, Document]) -> str:
+def render_reply(turn: Turn, position: int, documents: Mapping[str, Document]) -> str:
     """The assistant message: escaped Markdown with linked markers, the follow-ups, then
     the sources. A source repeats its quote only where the answer does not show it whole
     (an LLM's paraphrase, a near-duplicate cited beside another)."""
@@ -124,7 +142,7 @@ def _marker_link(match: re.Match[str], position: int, markers: set[int]) -> str:
     return f'<a class="th-cite" href="#th-src-{position}-{number}">[{number}]</a>'
 
 
-def messages(turns: list[Turn], documents: dict[str, Document]) -> list[Message]:
+def messages(turns: list[Turn], documents: Mapping[str, Document]) -> list[Message]:
     """Chatbot messages: exactly one user and one assistant message per turn."""
     out: list[Message] = []
     for position, turn in enumerate(turns):
@@ -164,7 +182,7 @@ def choice(value: str | None) -> str | None:
 
 
 def respond(message: str, turns: list[Turn], stakeholder: str | None, phase: str | None, *,
-            assistant: Assistant, documents: dict[str, Document]
+            assistant: Assistant, documents: Mapping[str, Document]
             ) -> Iterator[tuple[str, list[Message], list[Turn], str, str]]:
     """Stream one answer: yields (input box, messages, turns, stakeholder info, phase info).
 
@@ -206,8 +224,8 @@ def respond(message: str, turns: list[Turn], stakeholder: str | None, phase: str
     yield "", messages(turns, documents), turns, *detected_info(final.answer)
 
 
-def rate(turns: list[Turn], index: int, liked: bool | None, *, store: FeedbackStore
-         ) -> tuple[list[Turn], int | None]:
+def rate(turns: list[Turn], index: int, liked: bool | None, *, store: FeedbackStore,
+         who: Identity = ANONYMOUS) -> tuple[list[Turn], int | None]:
     """Store a thumb for the answer at chatbot message `index`; a second thumb updates it,
     and `liked=None` (the thumb clicked off again) withdraws it.
 
@@ -233,7 +251,8 @@ def rate(turns: list[Turn], index: int, liked: bool | None, *, store: FeedbackSt
     history = tuple((q, a) for q, a in history_of(turns[:position]))
     feedback_id = store.add(Feedback(rating=rating, question=turn.question,
                                      answer=answer.answer, citations=tuple(answer.cited_ids),
-                                     history=history, source="ui"))
+                                     history=history, source="ui", partner=who.scope.key,
+                                     user=who.user))
     turns = [*turns[:position], replace(turn, feedback_id=feedback_id), *turns[position + 1:]]
     return turns, position
 
@@ -286,10 +305,11 @@ def build_chat_tab(ctx: UIContext) -> TabHooks:
     turns = gr.State([])
     rated = gr.State(None)
 
-    def on_submit(message: str, turns_: list[Turn], who: str, when: str
-                  ) -> Iterator[tuple[Any, ...]]:
+    def on_submit(message: str, turns_: list[Turn], who: str, when: str,
+                  request: gr.Request) -> Iterator[tuple[Any, ...]]:
         for box_value, chat_value, new_turns, who_info, when_info in respond(
-                message, turns_, who, when, assistant=ctx.assistant, documents=ctx.documents):
+                message, turns_, who, when, assistant=ctx.assistant_for(request),
+                documents=ctx.documents):
             yield (box_value, chat_value, new_turns, gr.update(info=who_info),
                    gr.update(info=when_info))
 
@@ -299,11 +319,13 @@ def build_chat_tab(ctx: UIContext) -> TabHooks:
     def on_followup(event: gr.EventData) -> str:
         return str(getattr(event, "question", ""))[:MAX_QUESTION_CHARS]
 
-    def on_like(turns_: list[Turn], event: gr.LikeData) -> tuple[Any, ...]:
+    def on_like(turns_: list[Turn], event: gr.LikeData, request: gr.Request
+                ) -> tuple[Any, ...]:
         index = event.index if isinstance(event.index, int) else event.index[0]
         # Gradio sends True (Like), False (Dislike) or "" when a thumb is clicked off.
         liked = event.liked if isinstance(event.liked, bool) else None
-        new_turns, position = rate(turns_, index, liked, store=ctx.feedback)
+        new_turns, position = rate(turns_, index, liked, store=ctx.feedback,
+                                   who=ctx.who(request))
         return new_turns, position, gr.update(visible=position is not None), ""
 
     def on_comment(text: str, turns_: list[Turn], position: int | None) -> tuple[Any, ...]:
@@ -332,7 +354,8 @@ def build_chat_tab(ctx: UIContext) -> TabHooks:
                         **private).then(**answer_io).then(**answered)
     bridge.click(on_followup, None, box, queue=False,
                  **private).then(**answer_io).then(**answered)
-    chat.like(on_like, turns, [turns, rated, comment_row, comment], **private)
+    if ctx.feedback.enabled:  # no thumbs where nothing may be stored
+        chat.like(on_like, turns, [turns, rated, comment_row, comment], **private)
     send_comment.click(on_comment, [comment, turns, rated], [comment_row, comment], **private)
     comment.submit(on_comment, [comment, turns, rated], [comment_row, comment], **private)
     reset: dict[str, Any] = {"fn": on_new, "inputs": None, "queue": False,
@@ -345,7 +368,7 @@ def build_chat_tab(ctx: UIContext) -> TabHooks:
 
 
 def build_assessment(ctx: UIContext) -> TabHooks:
-    tab = build_assessment_tab(ctx.assistant)
+    tab = build_assessment_tab(ctx.assistant_for)
     return TabHooks(open_assessment=tab.open, assessment_outputs=tab.outputs)
 
 
@@ -398,11 +421,11 @@ def _connect(hooks: list[TabHooks], tab_bar: gr.Tabs) -> None:
         return
     open_assessment = target.open_assessment
 
-    def on_request(event: gr.EventData) -> list[Any]:
+    def on_request(event: gr.EventData, request: gr.Request) -> list[Any]:
         who = str(getattr(event, "stakeholder", ""))
         if who not in STAKEHOLDERS:
             return [gr.update(), *(gr.update() for _ in target.assessment_outputs)]
-        return [gr.Tabs(selected=ASSESSMENT_TAB), *open_assessment(who)]
+        return [gr.Tabs(selected=ASSESSMENT_TAB), *open_assessment(who, request)]
 
     requests.select(on_request, None, [tab_bar, *target.assessment_outputs],
                     api_visibility="private")
@@ -414,6 +437,36 @@ def load_documents(settings: Settings) -> dict[str, Document]:
         return {d.slug: d for d in discover(settings.corpus_dir)}
     except (FileNotFoundError, ValueError):
         return {}
+
+
+class CorpusDocuments(Mapping[str, Document]):
+    """`load_documents`, read again whenever the served build changes: a document an admin
+    uploads gets its title and "Open the PDF" link in the chat as soon as it is indexed."""
+
+    def __init__(self, settings: Settings, assistant: Assistant):
+        self.settings, self.assistant = settings, assistant
+        self._build: str | None = None
+        self._documents: Mapping[str, Document] = {}
+        self._lock = threading.Lock()
+
+    def _current(self) -> dict[str, Document]:
+        try:
+            build = self.assistant.reader.snapshot().build_id
+        except TalentHubError:
+            build = None
+        with self._lock:
+            if build != self._build or not self._documents:
+                self._documents, self._build = load_documents(self.settings), build
+            return self._documents
+
+    def __getitem__(self, slug: str) -> Document:
+        return self._current()[slug]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
 
 
 STATIC = Path(__file__).resolve().parent / "static"

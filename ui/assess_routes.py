@@ -1,21 +1,22 @@
 """`POST /api/assess`: self-assessment answers in, the cited action plan out.
 
-A router factory rather than module-level routes, so that the server passes in its one
-shared `Assistant` and its own access dependency (API keys, rate limits) when it includes
-the router, and this module needs nothing from `ui.server`.
+A router factory rather than module-level routes, so that the server passes in its door
+(the shared `Assistant`, its access check and the caller's scope) when it includes the
+router, and this module needs nothing from `ui.server`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant import assessment
-from assistant.api import Assistant
 from assistant.assessment_export import render
+from ui.door import Door
+from ui.identity import Identity
 from ui.schemas import CitationModel, ErrorResponse, Phase, Stakeholder, Strict
 
 # "" (as in the blank template) and null mean unanswered.
@@ -123,8 +124,8 @@ def _sheet(model: AssessRequest | PreviousModel, label: str) -> assessment.Answe
                                   assessment.check_date(model.date, label), "answers")
 
 
-def assessment_router(assistant: Assistant) -> APIRouter:
-    """The `/api/assess` route, bound to the server's shared assistant."""
+def assessment_router(door: Door) -> APIRouter:
+    """The `/api/assess` route, answering from what the caller may see."""
     router = APIRouter(prefix="/api", tags=["self-assessment"])
 
     @router.post("/assess", response_model=AssessmentModel, responses={
@@ -141,12 +142,13 @@ def assessment_router(assistant: Assistant) -> APIRouter:
             (503, "The index is missing or cannot be reached."))}})
     def assess(body: AssessRequest, format: Annotated[
             Literal["json", "md", "csv", "html"],
-            Query(description="json (default), md, csv or html.")] = "json") -> Any:
+            Query(description="json (default), md, csv or html.")] = "json",
+               who: Identity = Depends(door.caller)) -> Any:
         """Gaps (answers "no" and "not-sure") with the cited actions that close them, and
         the plan grouped by customer-journey phase."""
         previous = _sheet(body.previous, "previous answers") if body.previous else None
-        result = assessment.assess_sheet(assistant, body.stakeholder, _sheet(body, "answers"),
-                                         previous=previous)
+        result = assessment.assess_sheet(door.assistant_for(who), body.stakeholder,
+                                         _sheet(body, "answers"), previous=previous)
         if format != "json":
             return Response(render(result, format), media_type=MEDIA_TYPES[format])
         return result.to_dict()

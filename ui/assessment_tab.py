@@ -138,7 +138,7 @@ class AssessmentTab:
     """What the chat needs to open this tab at a stakeholder (`open` gives the updates of
     `outputs`)."""
 
-    open: Callable[[str], list[Any]]
+    open: Callable[[str, Any], list[Any]]  # (stakeholder, the Gradio request)
     outputs: list[Any]
 
 
@@ -278,8 +278,9 @@ def status_html(message: str, *, error: bool = False) -> str:
 # -- layout ----------------------------------------------------------------------------------
 
 
-def build_assessment_tab(assistant: Assistant) -> AssessmentTab:
-    """Lay out the tab inside the current `gr.Tab`."""
+def build_assessment_tab(assistant_for: Callable[[Any], Assistant]) -> AssessmentTab:
+    """Lay out the tab inside the current `gr.Tab`; `assistant_for(request)` is the
+    assistant a Gradio request's user may use (its scope)."""
     directory = Path(tempfile.gettempdir()) / "talenthub-plans"
     gr.Markdown(INTRO, elem_classes="th-sa-intro")
     with gr.Row(equal_height=True):
@@ -308,8 +309,8 @@ def build_assessment_tab(assistant: Assistant) -> AssessmentTab:
     previous = gr.State({})  # stakeholder -> the AnswerSheet loaded from a file
     shown = [stakeholder, sheet, current, actions, plan, downloads, status]
 
-    def show(who: str | None, now: str | None, *, loaded: AnswerSheet | None = None,
-             message: str = "") -> list[Any]:
+    def show(assistant: Assistant, who: str | None, now: str | None, *,
+             loaded: AnswerSheet | None = None, message: str = "") -> list[Any]:
         """`shown` updates for `who`'s statements; nothing changes when they are already
         shown (a dropdown that merely lost focus), so nothing is ever wiped."""
         if not who or (who == now and loaded is None):
@@ -322,18 +323,21 @@ def build_assessment_tab(assistant: Assistant) -> AssessmentTab:
                 gr.update(visible=True), "", gr.update(visible=False), status_html(message)]
 
     def on_upload(file: str | None, who: str | None, now: str | None,
-                  before: dict[str, AnswerSheet]) -> list[Any]:
+                  before: dict[str, AnswerSheet], request: gr.Request) -> list[Any]:
         if not file:
             return [*(gr.update() for _ in shown), before]
+        assistant = assistant_for(request)
         try:
             chosen, _, sheet_, message = load_answers(file, who, assistant=assistant)
         except Exception as exc:
             return [*(gr.update() for _ in shown[:-1]),
                     status_html(friendly(exc), error=True), before]
-        return [*show(chosen, now, loaded=sheet_, message=message),
+        return [*show(assistant, chosen, now, loaded=sheet_, message=message),
                 {**before, chosen: sheet_}]
 
-    def on_build(who: str | None, raw: object, before: dict[str, AnswerSheet]) -> list[Any]:
+    def on_build(who: str | None, raw: object, before: dict[str, AnswerSheet],
+                 request: gr.Request) -> list[Any]:
+        assistant = assistant_for(request)
         try:
             statements = assessment.load_statements(assistant, who) if who else []
             view = build_plan(who, answered(raw, statements), before.get(who or ""),
@@ -345,12 +349,15 @@ def build_assessment_tab(assistant: Assistant) -> AssessmentTab:
                 *(gr.update(value=str(view.files[kind])) for kind in buttons)]
 
     private: dict[str, Any] = {"api_visibility": "private"}
-    stakeholder.input(lambda who, now: show(who, now), [stakeholder, current], shown,
-                      **private)
+    def on_stakeholder(who: str | None, now: str | None, request: gr.Request) -> list[Any]:
+        return show(assistant_for(request), who, now)
+
+    stakeholder.input(on_stakeholder, [stakeholder, current], shown, **private)
     upload.upload(on_upload, [upload, stakeholder, current, previous], [*shown, previous],
                   **private)
     build.click(on_build, [stakeholder, answers, previous],
                 [status, plan, downloads, *buttons.values()], **private,
                 js="(who, answers, before) => [who, window.talenthubAnswers?.() ?? {}, before]",
                 ).then(fn=None, js="() => window.talenthub?.planned()", **private)
-    return AssessmentTab(open=lambda who: show(who, None), outputs=shown)
+    return AssessmentTab(open=lambda who, request: show(assistant_for(request), who, None),
+                         outputs=shown)

@@ -187,11 +187,15 @@ def print_answer(answer: Any) -> None:
 @click.option("--batch", type=click.Path(path_type=Path), default=None,
               help="JSONL file of requests; writes one answer JSON per line.")
 @click.option("--llm", default=None, help="LLM backend, e.g. openai:gpt-4o-mini (TALENTHUB_LLM).")
+@click.option("--partner", default=None,
+              help="Answer from this partner's documents too (default: the shared ones only).")
 @click.pass_obj
 def ask_command(settings: Settings, question: str | None, stakeholder: str | None,
-                phase: str | None, as_json: bool, batch: Path | None, llm: str | None) -> None:
+                phase: str | None, as_json: bool, batch: Path | None, llm: str | None,
+                partner: str | None) -> None:
     """Ask a question; or answer a JSONL batch with the models loaded once."""
     from assistant.api import Assistant
+    from corpus.scopes import Scope
 
     if llm:
         settings = settings.model_copy(update={"llm": llm})
@@ -199,7 +203,8 @@ def ask_command(settings: Settings, question: str | None, stakeholder: str | Non
         raise UsageError("give either a QUESTION or --batch FILE.jsonl")
     with user_errors():
         requests = list(read_batch(batch)) if batch else None
-        assistant = Assistant.from_settings(settings)
+        scope = Scope(partner)
+        assistant = Assistant.from_settings(settings).scoped(scope)
         if requests is not None:
             for request in requests:
                 answer = assistant.ask(**request)
@@ -349,19 +354,25 @@ def serve_command(settings: Settings, host: str, port: int, embed: bool | None,
                   branding: Path | None, root_path: str | None) -> None:
     """Serve the chat at / and the REST API under /api/ (docs at /api/docs)."""
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
     from ui.server import create_app
 
     overrides = {"embed": embed, "branding_file": branding, "root_path": root_path}
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     with user_errors():
-        app = create_app(settings)
+        try:
+            app = create_app(settings)
+        except SQLAlchemyError as exc:
+            raise UsageError(database_error(settings, exc)) from exc
     console.print(f"Talent Hub Assistant on http://{host}:{port}{settings.root_path}/ "
                   f"(API docs at {settings.root_path}/api/docs)", highlight=False)
     # One process, one worker: the model and index load once and are shared by threads.
     # Scale out with replicas behind a load balancer sharing a Chroma server.
+    # uvicorn's own X-Forwarded-For handling is off: which proxies to believe is
+    # TALENTHUB_TRUSTED_PROXIES's to say (ui/identity.py), and it needs the real peer.
     uvicorn.run(app, host=host, port=port, root_path=settings.root_path, workers=1,
-                log_level="warning", timeout_graceful_shutdown=5)
+                log_level="warning", timeout_graceful_shutdown=5, proxy_headers=False)
 
 
 @cli.group("feedback")
@@ -377,8 +388,9 @@ def feedback_export_command(settings: Settings, output: Path | None) -> None:
     """Write the stored feedback as eval-set candidates (evals JSONL format)."""
     from ui.feedback import FeedbackStore
 
-    store = FeedbackStore.from_settings(settings)
-    lines = [json.dumps(record, ensure_ascii=False) for record in store.export()]
+    with user_errors():
+        store = FeedbackStore(open_database(settings))
+        lines = [json.dumps(record, ensure_ascii=False) for record in store.export()]
     text = "".join(line + "\n" for line in lines)
     if output is None:
         click.echo(text, nl=False)
@@ -387,8 +399,65 @@ def feedback_export_command(settings: Settings, output: Path | None) -> None:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot write {output}: {exc.strerror}") from exc
-    errors.print(f"{len(lines)} feedback records exported from {store.path}"
+    errors.print(f"{len(lines)} feedback records exported from {store.database.where}"
                  + (f" to {output}" if output else ""), highlight=False)
+
+
+def database_error(settings: Settings, exc: Exception) -> str:
+    """A database that cannot be opened, in one line, without its password."""
+    from ui.storage import masked
+
+    where = masked(settings.database_url) if settings.database_url else settings.data_dir
+    reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
+    return f"cannot open the database at {where}: {reason}"
+
+
+def open_database(settings: Settings) -> Any:
+    """The server's database, or a one-line error when it cannot be opened."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ui.storage import Database
+
+    try:
+        return Database.from_settings(settings)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        raise UsageError(database_error(settings, exc)) from exc
+
+
+USER_OPTION = click.option("--user", required=True, help=(
+    "The person's single-sign-on user, chat login or API key name."))
+
+
+@cli.group("privacy")
+def privacy_group() -> None:
+    """Access and erasure requests for what the server stores about a person."""
+
+
+@privacy_group.command("export")
+@USER_OPTION
+@click.pass_obj
+def privacy_export_command(settings: Settings, user: str) -> None:
+    """Print everything stored under USER as JSON: questions, ratings, admin actions."""
+    from ui.privacy import export_user
+
+    data = export_user(open_database(settings), user)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    counts = ", ".join(f"{len(data[k])} {k}" for k in ("questions", "feedback", "audit"))
+    errors.print(f"{user}: {counts}", highlight=False)
+
+
+@privacy_group.command("delete")
+@USER_OPTION
+@click.pass_obj
+def privacy_delete_command(settings: Settings, user: str) -> None:
+    """Delete USER's stored questions and ratings (the admin audit log is kept)."""
+    from ui.privacy import delete_user
+
+    deleted = delete_user(open_database(settings), user)
+    console.print(f"Deleted for {user}: {deleted['questions']} questions, "
+                  f"{deleted['feedback']} ratings.", highlight=False)
 
 
 cli.add_command(mcp_command)

@@ -9,8 +9,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from assistant.api import Assistant
-from ui.door import Caller, Door
+from ui.door import Door
 from ui.mcp_door import open_mcp
 from ui.openai_door import open_openai
 
@@ -20,8 +19,7 @@ DOORS: tuple[Callable[[FastAPI, Door], None], ...] = (
 )
 
 
-def open_doors(app: FastAPI, assistant: Assistant, caller: Caller) -> None:
+def open_doors(app: FastAPI, door: Door) -> None:
     """Register every door; call before mounting anything at `/`, which would shadow them."""
-    door = Door(assistant, caller)
     for open_door in DOORS:
         open_door(app, door)

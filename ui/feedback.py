@@ -1,7 +1,7 @@
-"""Thumbs up/down on answers, kept in SQLite so real questions flow back into the evals.
+"""Thumbs up/down on answers, kept so that real questions flow back into the evals.
 
-One small file under the data dir (`feedback.sqlite3`); a connection per call keeps it safe
-across the server's threads, and WAL mode lets an export read while the chat writes.
+Stored in the server's database (`ui/storage.py`, table `feedback`) only when analytics is
+on: a rating holds the question, and nothing about a question is stored otherwise.
 `export` turns rows into eval-set candidates: a thumbs-up answer's citations become the
 expected ids; a thumbs-down leaves `expected` empty for a person to fill in.
 """
@@ -9,37 +9,26 @@ expected ids; a thumbs-down leaves `expected` empty for a person to fill in.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from corpus.models import PHASES, STAKEHOLDERS
-from corpus.settings import Settings
+from sqlalchemy import delete, insert, select, update
 
-FILENAME = "feedback.sqlite3"
+from corpus.models import PHASES, STAKEHOLDERS
+from corpus.scopes import SHARED
+from ui.storage import Database, dumps
+from ui.storage import feedback as table
+
 RATINGS = ("up", "down")
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created TEXT NOT NULL,
-    source TEXT NOT NULL,
-    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    citations TEXT NOT NULL,
-    history TEXT,
-    comment TEXT
-)
-"""
+OFF = ("feedback is not stored on this server: its operator has not turned analytics on "
+       "(TALENTHUB_ANALYTICS=on)")
 
 
 @dataclass(frozen=True)
 class Feedback:
-    """One rating of one answer. `source` is `ui` or `api:<key name>`, never a secret."""
+    """One rating of one answer. `source` is `ui` or `api:<key name>`, never a secret;
+    `partner` is the scope it was given in, `user` who gave it (None when anonymous)."""
 
     rating: str
     question: str
@@ -48,67 +37,65 @@ class Feedback:
     history: tuple[tuple[str, str], ...] = ()
     comment: str | None = None
     source: str = "ui"
+    partner: str = SHARED
+    user: str | None = None
     id: int | None = None
     created: str = ""
 
 
 class FeedbackStore:
-    def __init__(self, path: Path):
-        self.path = path
+    """Ratings in the database; `enabled` is the analytics switch, which the chat and
+    `POST /api/feedback` check before offering or storing anything."""
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> FeedbackStore:
-        return cls(settings.data_dir / FILENAME)
-
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=10)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(SCHEMA)
-        return connection
+    def __init__(self, database: Database, *, enabled: bool = True):
+        self.database = database
+        self.enabled = enabled
 
     def add(self, feedback: Feedback) -> int:
         """Store a rating; returns its id, so a comment or a changed mind can follow."""
         _check_rating(feedback.rating)
-        with closing(self._connect()) as db, db:
-            cursor = db.execute(
-                "INSERT INTO feedback (created, source, rating, question, answer, citations,"
-                " history, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (datetime.now(UTC).isoformat(timespec="seconds"), feedback.source,
-                 feedback.rating, feedback.question, feedback.answer,
-                 json.dumps(list(feedback.citations)),
-                 json.dumps([list(t) for t in feedback.history]) if feedback.history else None,
-                 feedback.comment or None))
-            return int(cursor.lastrowid or 0)
+        with self.database.engine.begin() as db:
+            result = db.execute(insert(table).values(
+                created=self.database.clock(), source=feedback.source,
+                partner=feedback.partner, user_name=feedback.user, rating=feedback.rating,
+                question=feedback.question, answer=feedback.answer,
+                citations=dumps(list(feedback.citations)),
+                history=dumps([list(t) for t in feedback.history]) if feedback.history
+                else None, comment=feedback.comment or None))
+            return int(result.inserted_primary_key[0])
 
     def update(self, feedback_id: int, *, rating: str | None = None,
                comment: str | None = None) -> None:
         """Change the rating (the user flipped the thumb) or attach a comment."""
         if rating is not None:
             _check_rating(rating)
-        with closing(self._connect()) as db, db:
-            if rating is not None:
-                db.execute("UPDATE feedback SET rating = ? WHERE id = ?", (rating, feedback_id))
-            if comment is not None:
-                db.execute("UPDATE feedback SET comment = ? WHERE id = ?",
-                           (comment.strip() or None, feedback_id))
+        values: dict[str, Any] = {}
+        if rating is not None:
+            values["rating"] = rating
+        if comment is not None:
+            values["comment"] = comment.strip() or None
+        if values:
+            with self.database.engine.begin() as db:
+                db.execute(update(table).where(table.c.id == feedback_id).values(**values))
 
     def delete(self, feedback_id: int) -> None:
         """The user took the thumb back."""
-        with closing(self._connect()) as db, db:
-            db.execute("DELETE FROM feedback WHERE id = ?", (feedback_id,))
+        with self.database.engine.begin() as db:
+            db.execute(delete(table).where(table.c.id == feedback_id))
 
-    def all(self) -> list[Feedback]:
-        """Every rating, oldest first; an absent file is simply no feedback yet."""
-        if not self.path.exists():
-            return []
-        with closing(self._connect()) as db:
-            rows = db.execute("SELECT id, created, source, rating, question, answer, citations,"
-                              " history, comment FROM feedback ORDER BY id").fetchall()
-        return [Feedback(id=row[0], created=row[1], source=row[2], rating=row[3],
-                         question=row[4], answer=row[5], citations=tuple(json.loads(row[6])),
-                         history=tuple(tuple(t) for t in json.loads(row[7] or "[]")),
-                         comment=row[8]) for row in rows]
+    def all(self, *, partner: str | None = None) -> list[Feedback]:
+        """Every rating, oldest first, or one scope's."""
+        query = select(table).order_by(table.c.id)
+        if partner is not None:
+            query = query.where(table.c.partner == partner)
+        with self.database.engine.connect() as db:
+            rows = db.execute(query).mappings().all()
+        return [Feedback(id=row["id"], created=row["created"].isoformat(timespec="seconds"),
+                         source=row["source"], partner=row["partner"], user=row["user_name"],
+                         rating=row["rating"], question=row["question"], answer=row["answer"],
+                         citations=tuple(json.loads(row["citations"])),
+                         history=tuple(tuple(t) for t in json.loads(row["history"] or "[]")),
+                         comment=row["comment"]) for row in rows]
 
     def export(self) -> Iterator[dict[str, Any]]:
         """Eval-set candidates, one per rating, in the evals JSONL format."""

@@ -26,7 +26,8 @@ from assistant.api import Assistant
 from assistant.errors import IndexUnavailable, TalentHubError
 from assistant.models import Hit
 from ui.assess_routes import Answers, AssessmentModel
-from ui.door import LOCAL, Door
+from ui.door import Door
+from ui.identity import Identity
 from ui.schemas import AnswerModel, Phase, Section, Stakeholder
 
 INSTRUCTIONS = (
@@ -79,10 +80,11 @@ def user_errors(error: type[Exception] = ToolError) -> Iterator[None]:
         raise error(str(exc)) from exc
 
 
-def caller_of(ctx: Context) -> str:
-    """Who is asking: set by `KeyGate` over HTTP; over stdio, whoever started the server."""
+def caller_of(ctx: Context, door: Door) -> Identity:
+    """Who is asking: set by `KeyGate` over HTTP; over stdio, whoever started the server
+    (`door.local`, the partner given to `talenthub mcp --partner`)."""
     request = ctx.request_context.request
-    return getattr(request.state, "caller", LOCAL) if request is not None else LOCAL
+    return getattr(request.state, "caller", door.local) if request is not None else door.local
 
 
 def mcp_server(door: Door) -> MCPServer:
@@ -90,7 +92,7 @@ def mcp_server(door: Door) -> MCPServer:
                        log_level="WARNING")
 
     def assistant(ctx: Context) -> Assistant:
-        return door.assistant_for(caller_of(ctx))
+        return door.assistant_for(caller_of(ctx, door), channel="mcp")
 
     def whole_unit(ctx: Context, unit_id: str, error: type[Exception]) -> UnitModel:
         with user_errors(error):

@@ -28,6 +28,7 @@ from assistant.api import Assistant
 from assistant.errors import IndexUnavailable, InvalidInput, TalentHubError
 from assistant.models import Answer, Delta, Final, StreamEvent
 from ui.door import Door
+from ui.identity import Identity
 
 log = logging.getLogger(__name__)
 EXTRACTIVE_MODEL = "talenthub"
@@ -166,20 +167,20 @@ def openai_router(door: Door) -> APIRouter:
     started = int(time.time())
 
     @router.get("/models")
-    def list_models(who: str = Depends(door.caller)) -> dict[str, Any]:
+    def list_models(who: Identity = Depends(door.caller)) -> dict[str, Any]:
         """The models to pick in a chat front end."""
         return {"object": "list", "data": [
             {"id": name, "object": "model", "created": started, "owned_by": "talenthub"}
             for name in models]}
 
     @router.post("/chat/completions")
-    def chat_completions(body: ChatRequest, who: str = Depends(door.caller)) -> Any:
+    def chat_completions(body: ChatRequest, who: Identity = Depends(door.caller)) -> Any:
         """An answer with citations; `stream: true` sends server-sent chunks ending in
         `[DONE]`. `metadata.stakeholder` and `metadata.phase` filter as in /api/ask."""
         if body.model not in models:
             raise UnknownModel(f"the model '{body.model}' is not served here; choose one of: "
                                f"{', '.join(models)}")
-        assistant = door.assistant_for(who, models[body.model])
+        assistant = door.assistant_for(who, models[body.model], channel="openai")
         question, history = conversation(body.messages)
         filters = body.metadata or {}
         events = assistant.stream(question, history=history or None,

@@ -5,8 +5,9 @@ under the same heading, in document order) with the unit marked and the quote hi
 for every document format, since it is rendered from the index. `GET /documents/<slug>/
 original` serves the original file of a PDF, which browsers open at `#page=N`.
 
-Every lookup goes through `Assistant` (`section`, `document`), so whatever decides which
-documents a caller may see decides it here too.
+Every lookup goes through the assistant of whoever opens the page (`Door.assistant_for`,
+then `section` and `document`), so another partner's passage or PDF is "not found" here just
+as it is never cited in that partner's chat.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import html
 import re
 from dataclasses import replace
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import FileResponse, HTMLResponse
 
-from assistant.api import Assistant
 from assistant.extractive import citation
 from assistant.models import Hit
 from corpus.text import normalise_space
+from ui.door import Caller, Door
+from ui.identity import Identity
 from ui.sources import ORIGINAL_PATH, PASSAGE_PATH, Source
 
 MAX_QUOTE_CHARS = 5000
@@ -42,16 +44,18 @@ a { color: #0b4f8f; }
 """
 
 
-def passage_router(assistant: Assistant) -> APIRouter:
-    """The two routes, bound to the server's shared assistant."""
+def passage_router(door: Door, reader: Caller) -> APIRouter:
+    """The two routes; `reader` (a FastAPI dependency) says who opens the page."""
     router = APIRouter(include_in_schema=False)
 
     @router.get(f"/{PASSAGE_PATH}", response_class=HTMLResponse)
     def passage(id: str = Query(max_length=300),
                 quote: str = Query("", max_length=MAX_QUOTE_CHARS),
-                pages: str = Query("", max_length=200, pattern=r"^[0-9,]*$")) -> HTMLResponse:
+                pages: str = Query("", max_length=200, pattern=r"^[0-9,]*$"),
+                who: Identity = Depends(reader)) -> HTMLResponse:
         """`pages` are the citation's own (a quote from a long unit's later chunk lies on
         pages the unit's first chunk cannot tell)."""
+        assistant = door.assistant_for(who)
         units = assistant.section(id)
         target = next((u for u in units if u.unit_id == id), None)
         if target is None:
@@ -62,9 +66,9 @@ def passage_router(assistant: Assistant) -> APIRouter:
         return HTMLResponse(render_passage(Source(cited, assistant.document(target.document)),
                                            units))
 
-    @router.get(f"/{ORIGINAL_PATH}/{{slug}}/original")
-    def original(slug: str) -> FileResponse:
-        document = assistant.document(slug)
+    @router.get(f"/{ORIGINAL_PATH}/{{slug:path}}/original")
+    def original(slug: str, who: Identity = Depends(reader)) -> FileResponse:
+        document = door.assistant_for(who).document(slug)
         if document is None or document.path.suffix.lower() != ".pdf" \
                 or not document.path.is_file():
             raise HTTPException(404, f"no PDF original for '{slug}' on this server")

@@ -13,7 +13,8 @@ import itertools
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,6 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from gradio.routes import App as GradioApp
 
 from assistant.api import Assistant
 from assistant.errors import IndexUnavailable, NoIndex, TalentHubError
@@ -41,21 +43,29 @@ from ui.access import (
     security_headers,
     ui_logins,
 )
+from ui.admin import Library, ReindexJob
+from ui.admin_routes import admin_router
+from ui.analytics import Analytics
+from ui.analytics_routes import analytics_router
 from ui.app import (
     CSS_PATHS,
     HEAD_PATHS,
+    CorpusDocuments,
     UIContext,
     branding_css,
     build_ui,
-    load_documents,
     page_js,
     theme,
 )
 from ui.assess_routes import assessment_router
 from ui.branding import Branding, load_branding
+from ui.door import ANONYMOUS, Door, chat_identity, gradio_login
 from ui.doors import open_doors
+from ui.feedback import OFF as FEEDBACK_OFF
 from ui.feedback import Feedback, FeedbackStore
+from ui.identity import Forbidden, Identities, Identity
 from ui.passage_routes import passage_router
+from ui.privacy import Retention, RetentionJob
 from ui.schemas import (
     AnswerModel,
     AskRequest,
@@ -64,6 +74,7 @@ from ui.schemas import (
     FeedbackResponse,
     HealthResponse,
 )
+from ui.storage import Database
 
 log = logging.getLogger(__name__)
 GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
@@ -72,6 +83,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text} for code, text in (
         (400, "The body is not valid JSON."),
         (401, "An API key is required and was missing or wrong."),
+        (403, "Not allowed: feedback with analytics off, or single-sign-on groups that "
+              "name several partners."),
         (422, "The request is malformed: empty or oversized question, unknown stakeholder..."),
         (429, "Too many requests for this key; see the Retry-After header."),
         (503, "The index is missing (run `talenthub index`) or cannot be reached."),
@@ -86,10 +99,17 @@ STREAM_DOC = {"description": "The answer JSON; with `Accept: text/event-stream`,
 class Services:
     """What the REST handlers share, kept on `app.state` for the module-level routes."""
 
-    assistant: Assistant
+    door: Door
     feedback: FeedbackStore
     keys: dict[str, str]
     limiter: RateLimiter
+    identities: Identities
+
+    @property
+    def assistant(self) -> Assistant:
+        """The shared assistant, seeing the shared documents (what nobody in particular
+        may see); a caller's own goes through `door.assistant_for`."""
+        return self.door.assistant
 
 
 def create_app(settings: Settings, assistant: Assistant | None = None, *,
@@ -98,23 +118,45 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
     before anything loads, so `talenthub serve` can report them in one line."""
     keys = load_api_keys(settings)
     logins = ui_logins(settings)
+    identities = Identities(settings)
     branding = branding or load_branding(settings.branding_file)
     origins = allowed_origins(settings)
     headers = security_headers(origins)
+    database = Database.from_settings(settings)
     assistant = assistant or Assistant.from_settings(settings)
-    store = FeedbackStore.from_settings(settings)
+    store = FeedbackStore(database, enabled=settings.analytics)
+    analytics = Analytics(database, enabled=settings.analytics)
+    door = Door(assistant, caller, analytics)
+    retention = RetentionJob(database, Retention(settings.retention_days,
+                                                 settings.audit_retention_days))
 
     app = FastAPI(title="Talent Hub Assistant API", version="1",
                   description="Answers from the IOM Talent Hub EU Guidebook, with exact "
                               "citations. Answers are not legal advice.",
                   docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
-    app.state.services = Services(assistant, store, keys,
-                                  RateLimiter(settings.rate_limit_per_minute))
+    app.state.services = Services(door, store, keys,
+                                  RateLimiter(settings.rate_limit_per_minute), identities)
     _error_handlers(app, headers)
     app.include_router(api)
-    app.include_router(assessment_router(assistant), dependencies=[Depends(caller)])
-    app.include_router(passage_router(assistant))  # pages of the chat, like the chat itself
-    open_doors(app, assistant, caller)
+    app.include_router(assessment_router(door))
+    library = Library(settings, assistant.reader, database)
+    app.state.admin_job = ReindexJob(settings, assistant.embedder, library)
+    app.include_router(admin_router(door, library, app.state.admin_job))
+    app.include_router(analytics_router(door, analytics))
+    chat: dict[str, Any] = {}  # the mounted Gradio app, once there: whose login a page is
+
+    def page_reader(request: Request) -> Identity:
+        """Who opens a page the chat links to (a passage, a PDF original): whoever the chat
+        would answer, by the same single sign-on or chat login; nobody signed in is turned
+        away where the chat asks for a login."""
+        who = chat_identity(identities, request, username=gradio_login(chat.get("app"), request))
+        if logins and who is ANONYMOUS:
+            raise HTTPException(401, "sign in to the chat first, then open the link again")
+        return who
+
+    app.include_router(passage_router(door, page_reader))
+    open_doors(app, door)
+    _run_beside(app, retention)
     # Always install CORSMiddleware, even with no origins: Gradio then leaves CORS to it,
     # instead of applying its own localhost-friendly policy to the mounted UI.
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=False,
@@ -129,15 +171,19 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
         return FileResponse(GRADIO_JS, media_type="text/javascript")
 
     ctx = UIContext(assistant=assistant, branding=branding, feedback=store,
-                    documents=load_documents(settings), embed=settings.embed,
-                    embed_assessment=settings.embed_assessment, framing_allowed=bool(origins))
+                    documents=CorpusDocuments(settings, assistant), embed=settings.embed,
+                    embed_assessment=settings.embed_assessment, framing_allowed=bool(origins),
+                    door=door, identify=lambda request: chat_identity(identities, request))
     demo = build_ui(ctx)
     demo.queue(default_concurrency_limit=max(1, settings.ui_concurrency), api_open=False)
-    return gr.mount_gradio_app(
+    app = gr.mount_gradio_app(
         app, demo, path="/", auth=logins, root_path=settings.root_path or None,
         footer_links=[], ssr_mode=False, mcp_server=False, show_error=False,
         theme=theme(), css=branding_css(branding), css_paths=list(CSS_PATHS),
         js=page_js(ctx), head_paths=list(HEAD_PATHS))
+    chat["app"] = next(r.app for r in app.routes if isinstance(getattr(r, "app", None),
+                                                                GradioApp))
+    return app
 
 
 api = APIRouter(prefix="/api", tags=["assistant"])
@@ -153,13 +199,19 @@ def services(request: Request) -> Services:
 def caller(request: Request,
            x_api_key: Annotated[str | None, Depends(KEY_HEADER)],
            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
-           ) -> str:
-    """Who is asking: `key:<name>` when keys are configured, else the client address.
+           ) -> Identity:
+    """Who is asking: the single-sign-on user a trusted proxy vouches for; else the named
+    key when keys are configured; else nobody in particular, known by client address.
 
     Also counts the request against that caller's rate limit.
     """
     access = services(request)
-    if access.keys:
+    peer = request.client.host if request.client else None
+    try:
+        identity = access.identities.from_proxy(peer, request.headers)
+    except Forbidden as exc:
+        raise HTTPException(403, str(exc)) from exc
+    if identity is None and access.keys:
         presented = (x_api_key or "").strip() or (
             credentials.credentials.strip() if credentials else "")
         if not presented:
@@ -170,26 +222,27 @@ def caller(request: Request,
         if name is None:
             raise HTTPException(401, "the API key is not valid; check it with whoever runs "
                                      "this server", headers={"WWW-Authenticate": "Bearer"})
-        who = f"key:{name}"
-    else:
-        who = f"ip:{request.client.host if request.client else 'unknown'}"
-    limited = access.limiter.hit(who)
+        identity = access.identities.named("key", name)
+    elif identity is None:
+        identity = Identity(f"ip:{access.identities.client_address(peer, request.headers)}")
+    limited = access.limiter.hit(identity.who)
     if limited is not None:
         raise HTTPException(429, f"rate limit of {access.limiter.limit} requests per minute "
                                  f"reached; retry in {limited.retry_after} s",
                             headers={"Retry-After": str(limited.retry_after)})
-    return who
+    return identity
 
 
-Caller = Annotated[str, Depends(caller)]
+Caller = Annotated[Identity, Depends(caller)]
 
 
 @api.post("/ask", response_model=AnswerModel, responses={**ERRORS, 200: STREAM_DOC})
 def ask(body: AskRequest, request: Request, who: Caller) -> Any:
     """Answer a question with citations; streams with `Accept: text/event-stream`."""
     history = [list(turn) for turn in body.history] if body.history else None
-    items = services(request).assistant.stream(body.question, history=history,
-                                               stakeholder=body.stakeholder, phase=body.phase)
+    assistant = services(request).door.assistant_for(who)
+    items = assistant.stream(body.question, history=history, stakeholder=body.stakeholder,
+                             phase=body.phase)
     # The first item surfaces bad input and a missing index as proper status codes,
     # before any streamed response has started.
     first = next(items)
@@ -212,13 +265,34 @@ def health(request: Request) -> JSONResponse:
 
 @api.post("/feedback", response_model=FeedbackResponse, status_code=201, responses=ERRORS)
 def feedback(body: FeedbackRequest, request: Request, who: Caller) -> FeedbackResponse:
-    """Thumbs up or down on an answer, for `talenthub feedback export`."""
-    source = "api:" + who.removeprefix("key:") if who.startswith("key:") else "api"
-    feedback_id = services(request).feedback.add(Feedback(
+    """Thumbs up or down on an answer, for `talenthub feedback export` and the analytics
+    page; refused (403) unless the server stores analytics."""
+    store = services(request).feedback
+    if not store.enabled:
+        raise HTTPException(403, FEEDBACK_OFF)
+    source = "api:" + who.who.removeprefix("key:") if who.who.startswith("key:") else "api"
+    feedback_id = store.add(Feedback(
         rating=body.rating, question=body.question, answer=body.answer,
         citations=tuple(body.citations), comment=body.comment, source=source,
-        history=tuple((q, a) for q, a in body.history or [])))
+        history=tuple((q, a) for q, a in body.history or []), partner=who.scope.key,
+        user=who.user))
     return FeedbackResponse(id=feedback_id)
+
+
+def _run_beside(app: FastAPI, job: RetentionJob) -> None:
+    """The retention job runs as long as the app does: started and stopped with it."""
+    outer = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        job.start()
+        try:
+            async with outer(app) as state:
+                yield state
+        finally:
+            job.stop()
+
+    app.router.lifespan_context = lifespan
 
 
 def sse(events: Iterator[StreamEvent]) -> Iterator[str]:

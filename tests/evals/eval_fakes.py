@@ -34,6 +34,9 @@ class FakeAssistant:
             snapshot=lambda: SimpleNamespace(chunks=chunks, build_id="fake-build"))
         self.calls: list[dict[str, Any]] = []
 
+    def check_index(self) -> Any:
+        return self.reader.snapshot()
+
     def ask(self, question: str, *, history: Any = None, stakeholder: str | None = None,
             phase: str | None = None) -> Answer:
         self.calls.append({"question": question, "history": history,

@@ -69,7 +69,7 @@ def assistant(fake_index: Settings) -> Assistant:
 
 @pytest.fixture(scope="module")
 def client(assistant: Assistant, fake_index: Settings) -> TestClient:
-    app_settings = fake_index.model_copy(update={"rate_limit_per_minute": 0})
+    app_settings = fake_index.model_copy(update={"rate_limit_per_minute": 0, "analytics": True})
     return TestClient(create_app(app_settings, assistant), raise_server_exceptions=False)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from support import client_for
 from assistant.errors import InvalidInput
 from assistant.models import Answer, Citation, Delta, Final, FollowUp, StreamEvent, collect
 from corpus.models import PHASES, STAKEHOLDERS
+from corpus.scopes import Scope
 from corpus.settings import MAX_QUESTION_CHARS, Settings
 
 if TYPE_CHECKING:
@@ -38,17 +40,29 @@ def citation(marker: int, unit_id: str, quote: str, page: int | None = None) -> 
 
 
 class FakeAssistant:
-    """Streams two lines then the Answer; raises what the real one raises, lazily."""
+    """Streams two lines then the Answer; raises what the real one raises, lazily.
+    `scoped` records each scope asked for and returns a copy that tells `on_answer`."""
 
     llm = None
+    reader = None
+    embedder = None
+    on_answer: Callable[[Answer], None] | None = None
 
     def __init__(self, *, error: Exception | None = None, status: str = "ok"):
         self.error = error
         self.health = status
         self.calls: list[dict[str, Any]] = []
+        self.scopes: list[Scope] = []
 
     def without_llm(self) -> FakeAssistant:
         return self
+
+    def scoped(self, scope: Scope, *, on_answer: Callable[[Answer], None] | None = None
+               ) -> FakeAssistant:
+        self.scopes.append(scope)
+        clone = copy.copy(self)
+        clone.on_answer = on_answer
+        return clone
 
     def stream(self, question: str, *, history: Any = None, stakeholder: str | None = None,
                phase: str | None = None) -> Iterator[StreamEvent]:
@@ -71,7 +85,7 @@ class FakeAssistant:
         lines = ["Employers should offer language learning before arrival [1].\n",
                  "They can connect talent with settlement consultants [2]."]
         yield from (Delta(line) for line in lines)
-        yield Final(Answer(
+        answer = Answer(
             question, "".join(lines), True,
             [citation(1, "employers/pre-departure/4", QUOTE, page=12),
              citation(2, "employers/pre-departure/6", "Support with housing & schools.")],
@@ -82,7 +96,10 @@ class FakeAssistant:
                       "next-phase", "employers"),
              FollowUp("Check where your organisation stands: the self-assessment for "
                       "employers", "16 statements <from> the guidebook.", "self-assessment",
-                      "employers")]))
+                      "employers")])
+        if self.on_answer is not None:
+            self.on_answer(answer)
+        yield Final(answer)
 
     def ask(self, question: str, **kwargs: Any) -> Answer:
         return collect(self.stream(question, **kwargs))
@@ -134,9 +151,9 @@ def callers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     asked: list[str] = []
     assistant_for = Door.assistant_for
 
-    def recording(self: Door, who: str, assistant: Any = None) -> Any:
-        asked.append(who)
-        return assistant_for(self, who, assistant)
+    def recording(self: Door, who: Any, assistant: Any = None, **options: Any) -> Any:
+        asked.append(who.who)
+        return assistant_for(self, who, assistant, **options)
 
     monkeypatch.setattr(Door, "assistant_for", recording)
     return asked

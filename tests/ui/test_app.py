@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 import pytest
+from support import sqlite_store
 
 from assistant.errors import IndexUnavailable, NoIndex
 from corpus.models import Document
@@ -27,7 +28,6 @@ from ui.app import (
     respond,
 )
 from ui.branding import Branding
-from ui.feedback import FeedbackStore
 
 DOCS = {"talent-hub-guidebook": Document(
     slug="talent-hub-guidebook", path=Path("guidebook.md"), title="IOM Talent Hub <Guidebook>",
@@ -158,7 +158,7 @@ def test_failed_turns_are_left_out_of_history() -> None:
 
 def test_rating_stores_feedback_and_a_second_thumb_updates_it(fake: Any,
                                                                tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store = sqlite_store(tmp_path / "feedback.sqlite3")
     *_, (_, _, turns, _, _) = run(fake, "What should employers do?")
     *_, (_, _, turns, _, _) = run(fake, "And after arrival?", turns)
     turns, position = rate(turns, 3, True, store=store)
@@ -174,7 +174,7 @@ def test_rating_stores_feedback_and_a_second_thumb_updates_it(fake: Any,
 
 
 def test_clicking_a_thumb_off_withdraws_the_rating(fake: Any, tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store = sqlite_store(tmp_path / "feedback.sqlite3")
     *_, (_, _, turns, _, _) = run(fake, "What should employers do?")
     turns, _ = rate(turns, 1, True, store=store)
     turns, position = rate(turns, 1, None, store=store)
@@ -184,7 +184,7 @@ def test_clicking_a_thumb_off_withdraws_the_rating(fake: Any, tmp_path: Path) ->
 
 
 def test_rating_a_notice_or_commenting_without_a_rating_does_nothing(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store = sqlite_store(tmp_path / "feedback.sqlite3")
     turns = [Turn("q", NO_INDEX)]
     assert rate(turns, 1, True, store=store) == (turns, None)
     assert not add_comment("hello", turns, None, store=store)
@@ -209,7 +209,7 @@ def test_ui_builds_with_one_line_per_tab(fake: Any, tmp_path: Path) -> None:
         gr.Markdown("extra")
 
     ctx = UIContext(assistant=fake, branding=Branding(title="Partner <Hub>"),
-                    feedback=FeedbackStore(tmp_path / "f.sqlite3"), documents=DOCS)
+                    feedback=sqlite_store(tmp_path / "f.sqlite3"), documents=DOCS)
     demo = build_ui(ctx, tabs=(("Ask the guidebook", build_chat_tab), ("Extra", extra_tab)))
     config = demo.get_config_file()
     labels = [c["props"].get("label") for c in config["components"] if c["type"] == "tabitem"]
@@ -230,7 +230,7 @@ def test_ui_builds_with_one_line_per_tab(fake: Any, tmp_path: Path) -> None:
 def test_embed_mode_is_the_chat_alone_unless_the_operator_keeps_the_assessment(
         fake: Any, tmp_path: Path, keep: bool, expected: list[str]) -> None:
     ctx = UIContext(assistant=fake, branding=Branding(), documents=DOCS, embed=True,
-                    embed_assessment=keep, feedback=FeedbackStore(tmp_path / "f.sqlite3"))
+                    embed_assessment=keep, feedback=sqlite_store(tmp_path / "f.sqlite3"))
     config = build_ui(ctx).get_config_file()
     labels = [c["props"].get("label") for c in config["components"] if c["type"] == "tabitem"]
     assert labels == expected

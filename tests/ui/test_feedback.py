@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import sqlite_store
 
 from ui.cli import cli
-from ui.feedback import Feedback, FeedbackStore, eval_candidate, labels
+from ui.feedback import Feedback, eval_candidate, labels
 
 UP = Feedback(rating="up", question="What should employers do before arrival?",
               answer="Offer language courses [1].",
@@ -21,7 +22,7 @@ DOWN = Feedback(rating="down", question="Which visa do I need?", answer="...",
 
 
 def test_store_round_trip(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "deep" / "feedback.sqlite3")
+    store = sqlite_store(tmp_path / "deep" / "feedback.sqlite3")
     assert store.all() == []
     first = store.add(UP)
     second = store.add(DOWN)
@@ -37,7 +38,7 @@ def test_store_round_trip(tmp_path: Path) -> None:
 
 
 def test_unknown_rating_is_refused(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store = sqlite_store(tmp_path / "feedback.sqlite3")
     with pytest.raises(ValueError, match="rating"):
         store.add(Feedback(rating="meh", question="q", answer="a"))
 
@@ -65,7 +66,7 @@ def test_labels_come_from_citation_ids() -> None:
 
 
 def test_cli_exports_jsonl(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store = sqlite_store(tmp_path / "talenthub.sqlite3")  # the data dir's database
     store.add(UP)
     store.add(DOWN)
     runner = CliRunner()

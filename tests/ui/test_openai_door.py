@@ -20,6 +20,7 @@ from assistant.llm import LLMAnswerer
 from assistant.models import Delta, StreamEvent
 from corpus.settings import Settings
 from ui.door import Door
+from ui.identity import LOCAL
 from ui.openai_door import Message, conversation, open_openai
 
 QUESTION = "What should employers do before talent arrives?"
@@ -119,9 +120,12 @@ def test_streaming_sends_chunks_that_add_up_to_the_completion(client: TestClient
 class FailsMidStream:
     """Streams one piece, then loses the index."""
 
-    llm = None
+    llm = reader = embedder = None
 
     def without_llm(self) -> FailsMidStream:
+        return self
+
+    def scoped(self, scope: Any, **options: Any) -> FailsMidStream:
         return self
 
     def stream(self, question: str, **kwargs: Any) -> Iterator[StreamEvent]:
@@ -205,7 +209,7 @@ def test_with_an_llm_both_models_answer_and_only_checked_text_is_streamed(
     llm = Assistant(real_assistant.settings, real_assistant.reader, real_assistant.embedder,
                     llm=LLMAnswerer(chat_model))
     app = FastAPI()
-    open_openai(app, Door(llm, caller=lambda: "test"))
+    open_openai(app, Door(llm, caller=lambda: LOCAL))
     client = TestClient(app)
     assert [m["id"] for m in client.get("/v1/models").json()["data"]] == ["talenthub",
                                                                           "talenthub-llm"]

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from assistant.models import Citation, Hit
 from corpus.models import Document
 from ui.branding import _rgb, contrast, text_safe
+from ui.door import ANONYMOUS, Door
 from ui.passage_routes import highlight, passage_router
 from ui.sources import Source
 
@@ -35,6 +36,9 @@ class Library:
                            "Offer language courses <online>.\nThis helps spouses too.", 7)]
         self.pdf = Document(slug="guide", path=pdf, title="The <Guide>", licence="CC BY 4.0")
 
+    def scoped(self, scope: object, **_: object) -> Library:
+        return self
+
     def section(self, unit_id: str) -> list[Hit]:
         return self.units if any(u.unit_id == unit_id for u in self.units) else []
 
@@ -47,7 +51,8 @@ def client(tmp_path: Path) -> TestClient:
     pdf = tmp_path / "guide.pdf"
     pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
     app = FastAPI()
-    app.include_router(passage_router(Library(pdf)))  # type: ignore[arg-type]
+    door = Door(Library(pdf))  # type: ignore[arg-type]
+    app.include_router(passage_router(door, lambda: ANONYMOUS))
     return TestClient(app)
 
 

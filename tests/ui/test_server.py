@@ -137,7 +137,7 @@ def test_health_reports_counts_and_503_without_index(settings: Settings,
 @pytest.fixture
 def keyed(settings: Settings, fake: Any) -> TestClient:
     return client_for(settings, fake, api_keys="alpha:secret-a,beta:secret-b",
-                      rate_limit_per_minute=2)
+                      rate_limit_per_minute=2, analytics=True)
 
 
 def test_keys_missing_wrong_and_right(keyed: TestClient) -> None:
@@ -279,6 +279,14 @@ def test_feedback_is_stored_with_the_key_name(keyed: TestClient) -> None:
     (stored,) = keyed.app.state.services.feedback.all()  # type: ignore[attr-defined]
     assert stored.id == response.json()["id"]
     assert (stored.source, stored.rating, stored.comment) == ("api:alpha", "up", "spot on")
+    assert (stored.partner, stored.user) == ("alpha", "alpha")
+
+
+def test_feedback_is_refused_and_nothing_stored_with_analytics_off(client: TestClient) -> None:
+    response = client.post("/api/feedback", json={"rating": "up", "question": "q"})
+    assert response.status_code == 403
+    assert "TALENTHUB_ANALYTICS=on" in response.json()["detail"]
+    assert client.app.state.services.feedback.all() == []  # type: ignore[attr-defined]
 
 
 def test_feedback_rejects_bad_ratings_and_needs_a_key(keyed: TestClient) -> None:
