@@ -36,6 +36,12 @@ DATE_QUESTION = re.compile(r"\b(when|what date|which date|how long|what year|unt
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|"
           r"November|December)")
 HAS_DATE = re.compile(rf"\b(?:\d{{1,2}} {_MONTH}|{_MONTH} \d{{4}}|\d{{4}})\b")
+# What answers "when" or "how long" besides a date: a weekday, a month, a clock time or a
+# duration ("on Tuesdays", "from 9:00", "within 18 months", "for two years").
+_DURATION = (r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a few|several)"
+             r"\s+(?:hours?|days?|weeks?|months?|years?)")
+HAS_TIME = re.compile(rf"{HAS_DATE.pattern}|\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?"
+                      rf"|{_MONTH}|\d{{1,2}}[:.]\d{{2}}|{_DURATION})\b", re.I)
 # A number that counts something: "68 responses", "175 member states", "290-odd pathways".
 HAS_COUNT = re.compile(r"\b\d[\d,]*(?:\s+|-)(?:[a-z-]+\s+)?[a-z]+s\b")
 BULLET = re.compile(r"^[-•*]\s+")
@@ -392,11 +398,11 @@ def _question_words() -> frozenset[str]:
 
 
 def _wants_value_absent_from(question: str, quote: str) -> bool:
-    """A count or a date was asked for, and the best quote holds none: the page talks about
+    """A count or a time was asked for, and the best quote holds none: the page talks about
     the thing but does not state the value, so quoting it would not answer."""
     if COUNT_QUESTION.search(question) and not re.search(r"\d", quote):
         return True
-    return bool(DATE_QUESTION.search(question) and not HAS_DATE.search(quote))
+    return bool(DATE_QUESTION.search(question) and not HAS_TIME.search(quote))
 
 
 def _fact_spans(text: str, analysis: QueryAnalysis, idf: dict[str, float]

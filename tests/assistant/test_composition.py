@@ -9,7 +9,7 @@ import re
 import pytest
 
 from assistant import Assistant
-from assistant.extractive import best_sentences
+from assistant.extractive import _wants_value_absent_from, best_sentences
 
 TEXT = ("Talent needs housing. Newcomers may need help with contracts and deposits. "
         "This could be done with municipal services. Employers may also help.")
@@ -21,6 +21,19 @@ def test_a_quote_never_opens_with_a_sentence_that_leans_back() -> None:
     assert quote.endswith("Employers may also help.")
     assert best_sentences(TEXT, "talent housing newcomers contracts", 2, {}) == \
         "Talent needs housing. Newcomers may need help with contracts and deposits."
+
+
+@pytest.mark.parametrize(("question", "quote", "answers"), [
+    ("When is the desk open?", "It opens on Tuesdays from 9:00 to 15:00.", True),
+    ("How long is the permit valid?", "The permit is valid for two years.", True),
+    ("When did the project start?", "The project started in March 2021.", True),
+    ("When was the conference?", "The conference took place in Brussels.", False),
+    ("How many people took part?", "Many people took part.", False),
+])
+def test_a_fact_quote_must_hold_the_kind_of_value_asked_for(question: str, quote: str,
+                                                             answers: bool) -> None:
+    """A time is a date, a weekday, a clock time or a duration, not only a year."""
+    assert _wants_value_absent_from(question, quote) is not answers
 
 
 @pytest.mark.slow
