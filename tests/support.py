@@ -24,7 +24,7 @@ from corpus.settings import Settings
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 
 class FakeEmbedder:
@@ -306,3 +306,18 @@ def _wait_healthy(process: subprocess.Popen[Any], url: str, log: Path) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"talenthub serve did not become healthy: {log.read_text()}")
         time.sleep(0.5)
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]  # WCAG 2.1 level AA
+AXE_BLOCKING = ("critical", "serious")
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's critical or serious WCAG 2.1 AA violations on the page, each as
+    'rule (impact): n nodes, first-selector'."""
+    axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright",
+                                         reason="pip install -e '.[dev]'")
+    result = axe_playwright.Axe().run(page, options={"runOnly": {"type": "tag",
+                                                                 "values": AXE_TAGS}})
+    return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} nodes, {v['nodes'][0]['target']}"
+            for v in result.response["violations"] if v["impact"] in AXE_BLOCKING]

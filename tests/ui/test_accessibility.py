@@ -9,24 +9,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
+from support import axe_violations as violations
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = ("critical", "serious")
 QUESTION = "How can our company help the spouses of our international hires?"
-
-
-def violations(page: Page) -> list[str]:
-    """'rule (impact): n nodes, first-selector' for each critical or serious violation."""
-    axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright",
-                                         reason="pip install -e '.[dev]'")
-    result = axe_playwright.Axe().run(page, options={"runOnly": {"type": "tag",
-                                                                 "values": TAGS}})
-    return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} nodes, {v['nodes'][0]['target']}"
-            for v in result.response["violations"] if v["impact"] in BLOCKING]
 
 
 def test_no_serious_violations_on_any_page(open_page: Callable[..., Page],

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from support import add_partners, copy_corpus, serve
+from support import add_partners, axe_violations, copy_corpus, serve
 
 from assistant import Assistant
 from corpus.settings import Settings
@@ -137,3 +137,23 @@ def test_the_analytics_page_shows_the_traffic_at_desktop_width(
     page.locator("#th-partner").select_option("beta")  # alpha asked about pets, not beta
     expect(page.locator(".th-period")).to_contain_text("beta")
     expect(page.locator(".th-gaps")).not_to_contain_text("pets")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_admin_pages_fit_the_screen_and_pass_axe(browser: Browser, partner_server: str,
+                                                      width: int) -> None:
+    """On a phone the tables become cards; nothing scrolls sideways at either width."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{partner_server}/admin/")
+    page.locator("#th-key").fill("key-ops")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Partner: beta")).to_be_visible()
+    found = {"documents": axe_violations(page)}
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.goto(f"{partner_server}/admin/analytics")  # the key is remembered for the tab
+    expect(page.locator("#th-report .th-summary")).to_be_visible(timeout=60_000)
+    found["analytics"] = axe_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert found == {"documents": [], "analytics": []}

@@ -35,6 +35,15 @@ function cell(row, text, tag = "td") {
   return element;
 }
 
+// On a phone the tables stack each row into a card (admin.css); each cell then shows its
+// column's name, which it takes from the table's header here.
+function labelCells(table) {
+  const names = [...table.tHead.rows[0].cells].map((th) => th.textContent);
+  for (const row of table.tBodies[0].rows) {
+    [...row.cells].forEach((c, i) => { if (names[i]) c.dataset.label = names[i]; });
+  }
+}
+
 let attempted = false;  // a key was entered: a refusal is worth saying then
 
 function showError(error) {
@@ -113,6 +122,7 @@ function renderScopes(listing) {
         actions.appendChild(button);
       }
     }
+    labelCells(table);
     section.appendChild(table);
     container.appendChild(section);
   }
@@ -144,6 +154,7 @@ async function renderAudit() {
     cell(row, entry.action);
     cell(row, entry.target + (entry.detail ? ` (${entry.detail})` : ""));
   }
+  labelCells($("th-audit"));
 }
 
 async function loadDocuments() {
