@@ -19,7 +19,7 @@ from assistant.extractive import Composer
 from assistant.followups import suggest
 from assistant.lexicon import lexicon_for
 from assistant.models import KINDS, Answer, Delta, Final, Hit, StreamEvent, collect
-from assistant.query import QueryAnalysis, analyse, validate_choice
+from assistant.query import QueryAnalysis, analyse, themes_in, validate_choice
 from assistant.retrieval import MODES, Retriever
 from assistant.spelling import correct_spelling
 from corpus.load import discover
@@ -222,6 +222,11 @@ class Assistant:
         hits = (_whole_unit(chunks) for chunks in self.check_index().units.values())
         return [h for h in hits if (not kind or h.kind == kind)
                 and (not stakeholder or h.stakeholder == stakeholder)]
+
+    def themes_of(self, text: str) -> list[str]:
+        """The guidebook themes a text's words mark (a cited quote's, for analytics),
+        strongest first; by the corpus's own theme vocabulary."""
+        return themes_in(text, lexicon_for(self.check_index()))
 
     def unit(self, unit_id: str) -> Hit | None:
         """A citable unit with its whole text (all chunks joined), or None."""

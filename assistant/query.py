@@ -169,11 +169,22 @@ def _names(text: str) -> tuple[str, ...]:
                  if word[:1].isupper())
 
 
+def _content_stems(lowered: str) -> list[str]:
+    words = content_words(lowered)
+    return tokenize([" ".join(words)])[0] if words else []
+
+
+def themes_in(text: str, lexicon: Lexicon) -> list[str]:
+    """The guidebook themes (intervention areas) whose distinctive words `text` uses,
+    strongest first: the same test a question's themes pass, applied to any text."""
+    return lexicon.marks(_content_stems(_lowered(text)), "themes", min_z=THEME_Z)
+
+
 def detect(text: str, lexicon: Lexicon) -> QueryAnalysis:
     """Signals in one piece of text, without conversation context."""
     lowered = _lowered(text)
     words = content_words(lowered)
-    stems = tokenize([" ".join(words)])[0] if words else []
+    stems = _content_stems(lowered)
     unknown = tuple(w for w in words if not set(tokenize([w])[0]) <= lexicon.known)
     analysis = QueryAnalysis(
         question=text, query=text, stakeholders=_stakeholders(lowered),

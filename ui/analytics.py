@@ -57,6 +57,23 @@ def outcome(answer: Answer) -> str:
     return "ungrounded" if answer.meta.get("request", "question") == "question" else "refused"
 
 
+def topics(answer: Answer, themes_of: Callable[[str], list[str]] | None = None
+           ) -> dict[str, list[str]]:
+    """What a question was about, for the charts: the roles, phases and themes it named,
+    and where it named none, those of what its answer cited (each cited unit's role and
+    phase, and the strongest theme its words mark), so that "How can we help the spouses
+    of our hires?" counts for the roles and themes the answer came from."""
+    meta, cited = answer.meta, answer.citations
+
+    def named_or_cited(key: str, values: Iterable[str | None]) -> list[str]:
+        return list(meta.get(key) or dict.fromkeys(v for v in values if v))
+
+    return {"stakeholders": named_or_cited("stakeholders", (c.stakeholder for c in cited)),
+            "phases": named_or_cited("phases", (c.phase for c in cited)),
+            "themes": named_or_cited("themes", (next(iter(themes_of(c.quote)), None)
+                                                 for c in cited if themes_of))}
+
+
 @dataclass
 class Gap:
     """A group of unanswered or disliked questions that mean much the same."""
@@ -100,24 +117,27 @@ class Analytics:
 
     # -- recording -----------------------------------------------------------------------
 
-    def recorder(self, identity: Identity, channel: str) -> Callable[[Answer], None] | None:
+    def recorder(self, identity: Identity, channel: str, assistant: Assistant | None = None
+                 ) -> Callable[[Answer], None] | None:
         """What the door hands the assistant as `on_answer`; None with analytics off, so
-        nothing at all is stored."""
+        nothing at all is stored. `assistant` marks the themes of what an answer cites."""
         if not self.enabled:
             return None
-        return lambda answer: self.record(answer, identity, channel)
+        return lambda answer: self.record(answer, identity, channel,
+                                          assistant.themes_of if assistant else None)
 
-    def record(self, answer: Answer, identity: Identity, channel: str) -> None:
+    def record(self, answer: Answer, identity: Identity, channel: str,
+               themes_of: Callable[[str], list[str]] | None = None) -> None:
         meta = answer.meta
+        about = topics(answer, themes_of)
         with self.database.engine.begin() as db:
             db.execute(insert(questions).values(
                 created=self.database.clock(), partner=identity.scope.key,
                 user_name=identity.user, channel=channel, question=answer.question,
                 grounded=answer.grounded, outcome=outcome(answer),
                 kind=str(meta.get("kind", "")),
-                stakeholders=dumps(list(meta.get("stakeholders") or [])),
-                phases=dumps(list(meta.get("phases") or [])),
-                themes=dumps(list(meta.get("themes") or [])),
+                stakeholders=dumps(about["stakeholders"]), phases=dumps(about["phases"]),
+                themes=dumps(about["themes"]),
                 cited=dumps(answer.cited_ids),
                 documents=dumps(list(dict.fromkeys(c.document for c in answer.citations)))))
 

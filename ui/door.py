@@ -34,7 +34,8 @@ class Door:
         """The assistant as `who` may use it: scoped to its partner's documents and the
         shared ones (or the shared ones only), and, with analytics on, recording each
         answer under that scope and `channel`. Every door asks through here."""
-        recorder = self.analytics.recorder(who, channel) if self.analytics else None
+        recorder = self.analytics.recorder(who, channel, self.assistant) if self.analytics \
+            else None
         return (assistant or self.assistant).scoped(who.scope, on_answer=recorder)
 
     def identify(self, request: Request) -> Identity:

@@ -57,6 +57,9 @@ class FakeAssistant:
     def without_llm(self) -> FakeAssistant:
         return self
 
+    def themes_of(self, text: str) -> list[str]:
+        return ["language"] if "language" in text.lower() else []
+
     def scoped(self, scope: Scope, *, on_answer: Callable[[Answer], None] | None = None
                ) -> FakeAssistant:
         self.scopes.append(scope)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,18 @@ def test_the_page_shows_the_seeded_traffic_and_its_gaps(client: TestClient) -> N
     for figure in re.findall(r"<svg.*?</svg>", html, re.S):
         assert 'role="img"' in figure and "<title" in figure and "<desc" in figure
     assert html.count("<details><summary>Data table") == html.count("<svg")
+
+
+def test_a_question_naming_no_role_counts_for_what_its_answer_cited(
+        client: TestClient) -> None:
+    database = client.app.state.services.door.analytics.database  # type: ignore[attr-defined]
+    with database.engine.connect() as db:
+        row = next(r for r in db.execute(questions.select()) if r.question == ANSWERED)
+    cited = json.loads(row.cited)
+    stakeholders = json.loads(row.stakeholders)
+    assert cited and stakeholders  # the question names no role; its answer's units do
+    assert set(stakeholders) == {c.split("/")[0] for c in cited if "/" in c and "#" not in c}
+    assert json.loads(row.themes)  # the themes the cited action points' words mark
 
 
 def test_every_table_exports_as_csv(client: TestClient) -> None:
