@@ -10,6 +10,8 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Tuning, load_tuning
@@ -244,16 +246,38 @@ class Assistant:
         return [h for h in self.units() if h.document == unit.document
                 and _parent(h.metadata.get("breadcrumb", "")) == parent]
 
+    def documents(self) -> dict[str, Document]:
+        """The documents this assistant's scope sees, by the slug the index cites them
+        under, with their attribution and file from the corpus folder and its manifest:
+        what the chat's sources and "Open in document" show. Read once per build and scope.
+        Empty where the corpus folder is not on this server (a replica may serve from the
+        index alone)."""
+        view = self.check_index()
+        return view.memo("documents", lambda: _documents_by_slug(
+            self.settings.corpus_dir, view.catalogue()["documents"],
+            {c.metadata["document"] for c in view.chunks}))
+
     def document(self, slug: str) -> Document | None:
-        """A document's attribution and file, from the corpus folder and its manifest; None
-        when the folder or the document is not on this server (a replica may serve from
-        the index alone), or when this assistant's scope does not see it."""
-        if slug not in {c.metadata["document"] for c in self.check_index().chunks}:
-            return None
-        try:
-            return next((d for d in discover(self.settings.corpus_dir) if d.slug == slug), None)
-        except (FileNotFoundError, ValueError):
-            return None
+        """One of `documents()`, or None."""
+        return self.documents().get(slug)
+
+
+def _documents_by_slug(corpus_dir: Path, catalogue: list[dict[str, Any]], cited: set[str]
+                       ) -> dict[str, Document]:
+    """The folder's documents under the slugs the build gave them. A file is matched by its
+    path in the build's catalogue, since the build renames the guidebook (whatever its file
+    name) and numbers clashing names; a build made before catalogues falls back to the
+    folder's own slugs, among those its chunks cite."""
+    try:
+        found = discover(corpus_dir)
+    except (FileNotFoundError, ValueError):
+        return {}
+    if not catalogue:
+        return {d.slug: d for d in found if d.slug in cited}
+    by_path = {d.relative_path: d for d in found}
+    return {e["slug"]: replace(by_path[e["path"]], slug=e["slug"],
+                               title=e["title"] or by_path[e["path"]].title)
+            for e in catalogue if e["path"] in by_path}
 
 
 def _parent(breadcrumb: str) -> str:

@@ -15,7 +15,6 @@ import html
 import json
 import logging
 import re
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,9 +25,8 @@ import gradio as gr
 from assistant.api import Assistant
 from assistant.errors import IndexUnavailable, NoIndex, TalentHubError
 from assistant.models import Answer, Final
-from corpus.load import discover
 from corpus.models import PHASES, STAKEHOLDERS, Document
-from corpus.settings import MAX_QUESTION_CHARS, Settings
+from corpus.settings import MAX_QUESTION_CHARS
 from corpus.text import normalise_space
 from ui.assessment_tab import ASSESSMENT_TAB, build_assessment_tab
 from ui.branding import Branding, text_safe
@@ -77,7 +75,6 @@ class UIContext:
     assistant: Assistant
     branding: Branding
     feedback: FeedbackStore
-    documents: Mapping[str, Document]
     embed: bool = False
     embed_assessment: bool = False
     framing_allowed: bool = False
@@ -307,9 +304,10 @@ def build_chat_tab(ctx: UIContext) -> TabHooks:
 
     def on_submit(message: str, turns_: list[Turn], who: str, when: str,
                   request: gr.Request) -> Iterator[tuple[Any, ...]]:
+        assistant = ctx.assistant_for(request)
         for box_value, chat_value, new_turns, who_info, when_info in respond(
-                message, turns_, who, when, assistant=ctx.assistant_for(request),
-                documents=ctx.documents):
+                message, turns_, who, when, assistant=assistant,
+                documents=documents_of(assistant)):
             yield (box_value, chat_value, new_turns, gr.update(info=who_info),
                    gr.update(info=when_info))
 
@@ -431,42 +429,13 @@ def _connect(hooks: list[TabHooks], tab_bar: gr.Tabs) -> None:
                     api_visibility="private")
 
 
-def load_documents(settings: Settings) -> dict[str, Document]:
-    """Document titles and links for the sources; a server may run without the corpus."""
+def documents_of(assistant: Assistant) -> dict[str, Document]:
+    """The documents an answer may cite, for its sources' titles and links, looked up once
+    per answer; none when there is no index (the answer then says so)."""
     try:
-        return {d.slug: d for d in discover(settings.corpus_dir)}
-    except (FileNotFoundError, ValueError):
+        return assistant.documents()
+    except TalentHubError:
         return {}
-
-
-class CorpusDocuments(Mapping[str, Document]):
-    """`load_documents`, read again whenever the served build changes: a document an admin
-    uploads gets its title and "Open the PDF" link in the chat as soon as it is indexed."""
-
-    def __init__(self, settings: Settings, assistant: Assistant):
-        self.settings, self.assistant = settings, assistant
-        self._build: str | None = None
-        self._documents: Mapping[str, Document] = {}
-        self._lock = threading.Lock()
-
-    def _current(self) -> dict[str, Document]:
-        try:
-            build = self.assistant.reader.snapshot().build_id
-        except TalentHubError:
-            build = None
-        with self._lock:
-            if build != self._build or not self._documents:
-                self._documents, self._build = load_documents(self.settings), build
-            return self._documents
-
-    def __getitem__(self, slug: str) -> Document:
-        return self._current()[slug]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._current())
-
-    def __len__(self) -> int:
-        return len(self._current())
 
 
 STATIC = Path(__file__).resolve().parent / "static"

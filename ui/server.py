@@ -50,7 +50,6 @@ from ui.analytics_routes import analytics_router
 from ui.app import (
     CSS_PATHS,
     HEAD_PATHS,
-    CorpusDocuments,
     UIContext,
     branding_css,
     build_ui,
@@ -171,7 +170,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *,
         return FileResponse(GRADIO_JS, media_type="text/javascript")
 
     ctx = UIContext(assistant=assistant, branding=branding, feedback=store,
-                    documents=CorpusDocuments(settings, assistant), embed=settings.embed,
+                    embed=settings.embed,
                     embed_assessment=settings.embed_assessment, framing_allowed=bool(origins),
                     door=door, identify=lambda request: chat_identity(identities, request))
     demo = build_ui(ctx)

@@ -108,3 +108,19 @@ def test_partners_documents_change_nothing_for_the_shared_scope(
             answer["meta"].pop("elapsed_ms")
             answer["meta"].pop("build")
         assert ours == theirs, case["id"]
+
+
+def test_documents_are_found_under_the_slug_the_index_cites_and_only_in_scope(
+        tmp_path: Path) -> None:
+    """A guidebook saved under another name, with no manifest, is cited as
+    `talent-hub-guidebook`: its title and file must be found under that slug."""
+    corpus = add_partners(copy_corpus(tmp_path / "corpus"))
+    (corpus / "manifest.toml").unlink()
+    (corpus / "talent-hub-guidebook.md").rename(corpus / "Guidebook 2024 final.md")
+    assistant = built(corpus, tmp_path / "data")
+    guidebook = assistant.document("talent-hub-guidebook")
+    assert guidebook is not None and guidebook.path.name == "Guidebook 2024 final.md"
+    assert guidebook.title and "final" not in guidebook.title  # its own, not the file's
+    assert assistant.scoped(BETA).document("beta/member-handbook") is not None
+    assert assistant.scoped(ALPHA).document("beta/member-handbook") is None
+    assert assistant.document("beta/member-handbook") is None

@@ -57,6 +57,9 @@ class FakeAssistant:
     def without_llm(self) -> FakeAssistant:
         return self
 
+    def documents(self) -> dict[str, Any]:
+        return {}
+
     def themes_of(self, text: str) -> list[str]:
         return ["language"] if "language" in text.lower() else []
 

@@ -209,7 +209,7 @@ def test_ui_builds_with_one_line_per_tab(fake: Any, tmp_path: Path) -> None:
         gr.Markdown("extra")
 
     ctx = UIContext(assistant=fake, branding=Branding(title="Partner <Hub>"),
-                    feedback=sqlite_store(tmp_path / "f.sqlite3"), documents=DOCS)
+                    feedback=sqlite_store(tmp_path / "f.sqlite3"))
     demo = build_ui(ctx, tabs=(("Ask the guidebook", build_chat_tab), ("Extra", extra_tab)))
     config = demo.get_config_file()
     labels = [c["props"].get("label") for c in config["components"] if c["type"] == "tabitem"]
@@ -229,7 +229,7 @@ def test_ui_builds_with_one_line_per_tab(fake: Any, tmp_path: Path) -> None:
 ])
 def test_embed_mode_is_the_chat_alone_unless_the_operator_keeps_the_assessment(
         fake: Any, tmp_path: Path, keep: bool, expected: list[str]) -> None:
-    ctx = UIContext(assistant=fake, branding=Branding(), documents=DOCS, embed=True,
+    ctx = UIContext(assistant=fake, branding=Branding(), embed=True,
                     embed_assessment=keep, feedback=sqlite_store(tmp_path / "f.sqlite3"))
     config = build_ui(ctx).get_config_file()
     labels = [c["props"].get("label") for c in config["components"] if c["type"] == "tabitem"]

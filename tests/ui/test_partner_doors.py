@@ -149,7 +149,7 @@ def test_chat_a_login_sees_its_partner_and_spoofed_headers_change_nothing(
         server: Any) -> None:
     services = server.app.state.services
     ctx = UIContext(assistant=server.assistant, branding=None,  # type: ignore[arg-type]
-                    feedback=services.feedback, documents={}, door=services.door,
+                    feedback=services.feedback, door=services.door,
                     identify=lambda request: chat_identity(services.identities, request))
 
     def chat(username: str | None, host: str = "testclient", **headers: str) -> str:
