@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 HEADING = "heading"
@@ -50,10 +50,6 @@ class Block:
     cells: tuple[tuple[Block, ...], ...] = ()
     notes: tuple[str, ...] = ()
     page_starts: PageStarts = ()  # (text offset, page) where a page break falls in the text
-
-    @property
-    def page(self) -> int | None:
-        return self.pages[0] if self.pages else None
 
     @property
     def page_map(self) -> PageStarts:
@@ -160,12 +156,6 @@ def pages_between(page_map: PageStarts, start: int, end: int) -> list[int]:
     return sorted({*before[-1:], *pages})
 
 
-def walk(blocks: Iterable[Block]) -> Iterator[Block]:
-    """Every block, the blocks inside table cells included, in reading order."""
-    for block in blocks:
-        yield block
-        for cell in block.cells:
-            yield from walk(cell)
 
 
 def unit_text(block: Block) -> str:

@@ -163,8 +163,8 @@ def load_corpus(corpus_dir: Path, *, progress: Progress | None = None) -> Corpus
     for done, document in enumerate(documents, start=1):
         reason = None
         try:
+            digest = file_hash(document.path)  # first: a file replaced meanwhile re-indexes
             document, sections = parse(document)
-            digest = file_hash(document.path)
         except (LoaderError, ValueError, OSError, UnicodeDecodeError) as exc:
             reason, sections = str(exc), []
         if reason is None and not sections:

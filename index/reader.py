@@ -103,14 +103,20 @@ class IndexSnapshot:
                           "the corpus and run `talenthub index`")
         whole = root is None or len(chunks) == len(root.chunks)
         self._where = None if whole or scope is None else scope.where()
-        self.by_id = {c.id: c for c in self.chunks}
-        self.units = _group_units(self.chunks)
-        tokens = tokenize([f"{c.metadata['title']} {c.text}" for c in self.chunks])
-        self._bm25 = bm25s.BM25()
-        self._bm25.index(tokens, show_progress=False)
-        self.idf = _idf(tokens)
-        # Every word of the chunk texts, lower-cased: what query analysis corrects typos to.
-        self.vocabulary = frozenset(w for c in self.chunks for w in _WORD.findall(c.text.lower()))
+        if root is not None and whole:  # a scope that sees every chunk: the root's serve it
+            self.by_id, self.units, self._bm25 = root.by_id, root.units, root._bm25
+            self.idf, self.vocabulary = root.idf, root.vocabulary
+        else:
+            self.by_id = {c.id: c for c in self.chunks}
+            self.units = _group_units(self.chunks)
+            tokens = tokenize([f"{c.metadata['title']} {c.text}" for c in self.chunks])
+            self._bm25 = bm25s.BM25()
+            self._bm25.index(tokens, show_progress=False)
+            self.idf = _idf(tokens)
+            # Every word of the chunk texts, lower-cased: what query analysis corrects typos
+            # to.
+            self.vocabulary = frozenset(w for c in self.chunks
+                                        for w in _WORD.findall(c.text.lower()))
         self._derived: dict[str, Any] = {}
         self._derived_lock = threading.Lock()
 
@@ -126,11 +132,6 @@ class IndexSnapshot:
     def load(cls, build_id: str, collection: Any, *, remedy: str = REBUILD_INDEX
              ) -> IndexSnapshot:
         return cls(build_id, collection, _read_chunks(collection), remedy=remedy)
-
-    @property
-    def key(self) -> str:
-        """The build and scope, for what is cached per view (the lexicon)."""
-        return f"{self.build_id}:{'*' if self.scope is None else self.scope.key}"
 
     def view(self, scope: Scope) -> IndexSnapshot:
         """The build as `scope` sees it; made once per scope and kept with the build."""
