@@ -23,7 +23,7 @@ from assistant.lexicon import lexicon_for
 from assistant.models import KINDS, Answer, Delta, Final, Hit, StreamEvent, collect
 from assistant.query import QueryAnalysis, analyse, themes_in, validate_choice
 from assistant.retrieval import MODES, Retriever
-from assistant.spelling import correct_spelling
+from assistant.spelling import correct_spelling, words_by_initial
 from corpus.load import discover
 from corpus.models import PHASES, STAKEHOLDERS, Document
 from corpus.scopes import Scope
@@ -93,8 +93,11 @@ class Assistant:
         question = clean_question(question)
         validate_choice(stakeholder, STAKEHOLDERS, "stakeholder")
         validate_choice(phase, PHASES, "phase")
+        # once per index build and scope: each scope corrects to its own words only
+        by_initial = snapshot.memo("spelling", lambda: words_by_initial(snapshot.vocabulary))
+
         def spelled(text: str) -> str:
-            return correct_spelling(text, snapshot.vocabulary, snapshot.idf)
+            return correct_spelling(text, snapshot.vocabulary, snapshot.idf, by_initial)
 
         pairs = [(spelled(user), reply) for user, reply in clean_history(history)]
         analysis = analyse(spelled(question), lexicon_for(snapshot), history=pairs,
@@ -243,8 +246,9 @@ class Assistant:
         if unit is None:
             return []
         parent = _parent(unit.metadata.get("breadcrumb", ""))
-        return [h for h in self.units() if h.document == unit.document
-                and _parent(h.metadata.get("breadcrumb", "")) == parent]
+        return [_whole_unit(chunks) for chunks in self.check_index().units.values()
+                if chunks[0].metadata["document"] == unit.document
+                and _parent(chunks[0].metadata.get("breadcrumb", "")) == parent]
 
     def documents(self) -> dict[str, Document]:
         """The documents this assistant's scope sees, by the slug the index cites them

@@ -29,7 +29,7 @@ from assistant.extractive import best_sentences, citation
 from assistant.models import Citation, Hit
 from assistant.query import validate_choice
 from assistant.retrieval import best_per_unit, fuse
-from corpus.models import FOCUS_GROUPS, PHASES, STAKEHOLDERS, UnitKind
+from corpus.models import FOCUS_GROUPS, GUIDANCE, PHASES, STAKEHOLDERS, UnitKind
 from index.store import REBUILD_INDEX
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 ANSWERS: dict[str, str] = {"yes": "Yes", "no": "No", "not-sure": "Not sure"}
 GAP_ANSWERS = frozenset({"no", "not-sure"})
-ACTION_KINDS = (UnitKind.ACTION_POINTS, UnitKind.INTERVENTIONS)
 BACKGROUND = "Background from the guidebook"
 SHEET_KEYS = frozenset({"stakeholder", "date", "answers", "statements"})
 MAX_ERRORS_SHOWN = 5
@@ -395,7 +394,7 @@ def gap_hits(assistant: Assistant, statements: Sequence[Statement],
     ranked: dict[str, list[Hit]] = {}
     for statement, vector in zip(statements, vectors, strict=True):
         where = {"$and": [{"stakeholder": statement.stakeholder},
-                          {"kind": {"$in": list(ACTION_KINDS)}}]}
+                          {"kind": {"$in": list(GUIDANCE)}}]}
         dense = dict(snapshot.dense(vector, everything, where))
         lexical = dict(snapshot.lexical(statement.text, everything))
         scores = fuse(dense, lexical, assistant.retriever.config, scope_max=True,

@@ -9,7 +9,6 @@ them without a code edit, and a wrong name or an out-of-range value is a one-lin
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -31,9 +30,6 @@ class RetrievalConfig(_Tuned):
     candidates: int = Field(300, ge=1, description=(
         "Chunks each retriever returns before fusion. Above the corpus size, so fusion sees "
         "every chunk that either retriever scores."))
-    fusion: Literal["weighted", "rrf"] = Field("weighted", description=(
-        "A weighted sum keeps one interpretable scale for the answer thresholds. Measured "
-        "on dev with the same boosts: weighted MRR 0.763, reciprocal rank fusion 0.722."))
     dense_weight: float = Field(0.8, ge=0, le=1, description=(
         "Share of cosine similarity in the fused score; the rest is saturated BM25. Dev "
         "MRR 0.763 at 0.8, 0.759 at 0.6, 0.761 at 0.9 (the old value was 0.6)."))
@@ -41,7 +37,6 @@ class RetrievalConfig(_Tuned):
         "BM25 score s becomes s / (s + c): a poor lexical match stays low, which keeps an "
         "unanswerable question recognisable (max-normalisation lifts it to 1). Dev MRR "
         "0.763 at 8, 0.745 at 4."))
-    rrf_k: int = Field(60, ge=1, description="The usual k of reciprocal rank fusion.")
     stakeholder_boost: float = Field(0.2, ge=0, description=(
         "Added to units of the stakeholder the question names (half for a second one). "
         "Dev MRR 0.763 at 0.2, 0.756 at 0.12, 0.537 at 0."))

@@ -36,7 +36,8 @@ class Countries:
         """The countries (and their unambiguous official languages) the texts name."""
         text = "\n".join(texts)
         english = Locale("en")
-        named = {code: name for code, name in _country_names().items() if _uses(text, name)}
+        found = _used(text, _country_names().values())
+        named = {code: name for code, name in _country_names().items() if name in found}
         speakers: dict[str, list[str]] = {}
         for code, country in named.items():
             for language in get_official_languages(code):
@@ -44,8 +45,9 @@ class Countries:
                 if label:
                     speakers.setdefault(label, []).append(country)
         words = {name: name for name in named.values()}
+        spoken = _used(text, speakers)
         words |= {label: countries[0] for label, countries in speakers.items()
-                  if len(countries) == 1 and label not in words and _uses(text, label)}
+                  if len(countries) == 1 and label not in words and label in spoken}
         return cls(words, _pattern(tuple(sorted(words, key=len, reverse=True))))
 
     def named_in(self, text: str) -> list[str]:
@@ -82,8 +84,10 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])")
 
 
-def _uses(text: str, name: str) -> bool:
-    return _pattern((name,)).search(text) is not None  # type: ignore[union-attr]
+def _used(text: str, names: Iterable[str]) -> set[str]:
+    """The names that occur in `text`, in one pass (longest first, as `named_in` matches)."""
+    pattern = _pattern(tuple(sorted(names, key=len, reverse=True)))
+    return {m.group(0) for m in pattern.finditer(text)} if pattern else set()
 
 
 def countries_for(snapshot: IndexSnapshot) -> Countries:

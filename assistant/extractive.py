@@ -22,7 +22,7 @@ from assistant.grounding import coverage
 from assistant.models import Answer, Citation, Hit
 from assistant.query import QueryAnalysis, QuestionKind, Request
 from corpus.guidebook import SLUG as GUIDEBOOK
-from corpus.models import PHASES, STAKEHOLDERS, UnitKind
+from corpus.models import GUIDANCE, PHASES, STAKEHOLDERS, UnitKind
 from corpus.text import normalise_space, split_sentences
 from index.chunking import quoted_pages
 from index.reader import IndexSnapshot, tokenize
@@ -45,6 +45,9 @@ HAS_TIME = re.compile(rf"{HAS_DATE.pattern}|\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Sa
 # A number that counts something: "68 responses", "175 member states", "290-odd pathways".
 HAS_COUNT = re.compile(r"\b\d[\d,]*(?:\s+|-)(?:[a-z-]+\s+)?[a-z]+s\b")
 BULLET = re.compile(r"^[-•*]\s+")
+# How deep the refusal looks for its best match: the ten a reader would scan, as the evals'
+# retrieval@10; a unit further down is not what the question is about.
+ANSWER_DEPTH = 10
 # "[99]" inside a source is text, not a marker: escaped in the answer (Markdown shows it
 # unchanged), so every [n] in an answer names a real citation, whatever a document says.
 MARKER_LIKE = re.compile(r"\[(\d+)\]")
@@ -54,7 +57,6 @@ LEANS_BACK = re.compile(r"^(?:This|These|That|Those|It|Its|They|Their|Such|Thus|
                         r"Hence)\b")
 # Where a sentence names a country, the answer says so: these kinds are the guidebook's
 # advice, meant for any country unless they say otherwise.
-GUIDANCE = (UnitKind.ACTION_POINTS, UnitKind.INTERVENTIONS)
 
 
 class Composer:
@@ -74,7 +76,7 @@ class Composer:
         if analysis.request == Request.TASK:
             return True
         c = self.config
-        best = max((h.match for h in hits[:10]), default=0.0)
+        best = max((h.match for h in hits[:ANSWER_DEPTH]), default=0.0)
         if analysis.request != Request.QUESTION and best < c.refuse_request_below:
             return True
         if analysis.kind == QuestionKind.LIST:
@@ -146,7 +148,7 @@ class Composer:
     def _cross(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
                snapshot: IndexSnapshot) -> None:
         """'Which stakeholders...': the best actions, grouped by stakeholder."""
-        candidates = [h for h in hits if h.kind in (UnitKind.ACTION_POINTS, UnitKind.INTERVENTIONS)]
+        candidates = [h for h in hits if h.kind in GUIDANCE]
         if len(a.stakeholders) > 1:  # "compare unions and NGOs": just those two
             candidates = [h for h in candidates if h.stakeholder in a.stakeholders] or candidates
         chosen = self._select(candidates, self.config.cross_relative,
@@ -415,7 +417,7 @@ def _fact_spans(text: str, analysis: QueryAnalysis, idf: dict[str, float]
     sentences share together, plus a bonus when its last sentence holds the kind of value
     asked for; each lead-in sentence costs a little, so the shortest sufficient quote wins.
     """
-    query = [t for t in tokenize([analysis.lexical_query])[0] if t not in _question_words()]
+    query = [t for t in tokenize([analysis.query])[0] if t not in _question_words()]
     tokens, pairs = set(query), set(itertools.pairwise(query))
     wants_count = bool(COUNT_QUESTION.search(analysis.question))
     wants_date = bool(DATE_QUESTION.search(analysis.question))

@@ -21,12 +21,10 @@ from collections.abc import Iterable
 from assistant import grammar
 from assistant.models import Answer, FollowUp
 from assistant.query import QueryAnalysis
-from corpus.models import PHASES, STAKEHOLDERS, THEMES, UnitKind
+from corpus.models import GUIDANCE, PHASES, STAKEHOLDERS, THEMES, UnitKind
 from index.reader import IndexSnapshot
 
 MAX_FOLLOWUPS = 3
-GUIDANCE = (UnitKind.ACTION_POINTS, UnitKind.INTERVENTIONS)
-_ROLE_RX = {slug: terms.pattern() for slug, terms in grammar.ROLE_NAMES.items()}
 Mentions = dict[tuple[str, str], Counter[str]]  # (stakeholder, theme or "") -> role -> count
 
 
@@ -128,7 +126,7 @@ def _mentions(snapshot: IndexSnapshot) -> Mentions:
         if meta.get("kind") not in GUIDANCE or own not in STAKEHOLDERS:
             continue
         text = " ".join(c.text for c in chunks).lower()
-        counts = Counter({role: len(rx.findall(text)) for role, rx in _ROLE_RX.items()
+        counts = Counter({role: len(rx.findall(text)) for role, rx in grammar.ROLE_PATTERNS.items()
                           if role != own})
         for key in {(own, ""), (own, meta.get("theme") or "")}:
             mentions.setdefault(key, Counter()).update(counts)

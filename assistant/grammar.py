@@ -69,6 +69,7 @@ ROLE_NAMES: dict[str, Terms] = {
          "community group", "community organisation", "community organization",
          "migrant organisation", "migrant organization", "grassroots")),
 }
+ROLE_PATTERNS = {slug: terms.pattern() for slug, terms in ROLE_NAMES.items()}
 
 # -- time: the three phases of the customer journey ------------------------------------------
 # The corpus names the phases ("pre-departure", "on-boarding", "integration & social
@@ -143,6 +144,8 @@ FOLLOW_UP = Terms(
      "and the", "is that", "does that", "what would", "and how", "and is", "would that",
      "same question", "is there", "are there", "what does the", "how does that",
      "does this", "which of those", "which of these", "which one of those"))
+# A follow-up points back with pronouns and "too", "as well": English grammar, which no
+# corpus text can supply.
 ANAPHORA = re.compile(r"\b(?:that|this|those|these|it|them|ones|similar|same|too|as well|"
                       r"also|either|instead)\b")
 VAGUE_WORDS = Terms(
@@ -180,6 +183,8 @@ PERSONAL_CASE = re.compile(
     r"my (?:wife|wife's|wifes|husband|partner|spouse|contract|permit|work permit|visa|"
     r"residence|application|employer|boss|tax|taxes|salary|probation|case|family|son|"
     r"daughter|children|kids|landlord|doctor)\b)")
+# "we", "our": a practitioner speaking for an organisation, which is not one person's own
+# case, and may want the self-assessment for it. English grammar, not corpus vocabulary.
 FIRST_PERSON_PLURAL = re.compile(r"\b(?:we|our|us|ours)\b")
 
 ALL_TERMS: dict[str, Terms] = {

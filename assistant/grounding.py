@@ -17,6 +17,13 @@ from corpus.text import split_sentences
 from index.reader import tokenize
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+
+def marker_numbers(text: str) -> list[int]:
+    """The source numbers the markers in `text` cite: "[1] ... [2, 3]" gives 1, 2, 3."""
+    return [int(n) for group in MARKER.findall(text) for n in re.split(r"[,;]", group)]
+
+
 # Share of a statement's content words (stemmed, stop words out) that must occur in the
 # text of the units it cites. A verbatim quote scores 1.0; a faithful paraphrase keeps the
 # source's key terms and adds a few framing words ("should", the stakeholder's name, which
@@ -46,8 +53,7 @@ def answer_statements(answer: str) -> list[tuple[str, list[int]]]:
         else:
             pieces = _sentences_with_markers(text)
         for piece in pieces:
-            markers = [int(n) for group in MARKER.findall(piece)
-                       for n in re.split(r"[,;]", group)]
+            markers = marker_numbers(piece)
             words = _EMPHASIS.sub("", _LABEL.sub("", MARKER.sub(" ", piece)))
             words = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(words.split()))
             if words:

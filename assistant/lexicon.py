@@ -25,7 +25,6 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 from corpus.models import STAKEHOLDERS, UnitKind
 from index.reader import IndexSnapshot, tokenize
 
-GUIDEBOOK = "talent-hub-guidebook"
 # Prior strength: how many pseudo-counts of the whole corpus's word distribution each group
 # starts with. Small corpora need a strong prior, or words seen twice look distinctive.
 PRIOR = 1000.0
@@ -70,7 +69,6 @@ class Lexicon:
     """Stems the corpus uses, with the groups they mark (each with its z-score)."""
 
     known: frozenset[str]
-    stakeholders: dict[str, dict[str, float]]
     themes: dict[str, dict[str, float]]
     project: dict[str, float]
 
@@ -78,21 +76,19 @@ class Lexicon:
     def from_units(cls, units: Iterable[tuple[str, Mapping[str, object]]]) -> Lexicon:
         """Mine the lexicon from (text, metadata) pairs, one per citable unit.
 
-        Stakeholders are compared across the guidebook's stakeholder sections, themes
-        across its intervention paragraphs, and the project vocabulary is what sets apart
-        the units outside the stakeholder sections (web pages, the guidebook's front
-        matter) from those inside them.
+        Themes are compared across the guidebook's intervention paragraphs, and the
+        project vocabulary is what sets apart the units outside the stakeholder sections
+        (web pages, the guidebook's front matter) from those inside them. (Roles are not
+        mined: the words most used in a role's section name whom it serves, see
+        assistant/query.py `_stakeholders`.)
         """
-        by_stakeholder: dict[str, Counter[str]] = {s: Counter() for s in STAKEHOLDERS}
         by_theme: dict[str, Counter[str]] = {}
         project: dict[str, Counter[str]] = {"project": Counter(), "guidance": Counter()}
         known: set[str] = set()
         for text, meta in units:
             tokens = tokenize([text])[0]
             known.update(tokens)
-            stakeholder = str(meta.get("stakeholder") or "")
-            if stakeholder in by_stakeholder:
-                by_stakeholder[stakeholder].update(tokens)
+            if str(meta.get("stakeholder") or "") in STAKEHOLDERS:
                 project["guidance"].update(tokens)
             else:
                 project["project"].update(tokens)
@@ -100,18 +96,16 @@ class Lexicon:
                 by_theme.setdefault(str(meta["theme"]), Counter()).update(tokens)
         total = project["project"] + project["guidance"]
         return cls(known=frozenset(known),
-                   stakeholders=distinctive_terms(by_stakeholder),
                    themes=distinctive_terms(by_theme),
                    project={t: z["project"] for t, z in distinctive_terms(project).items()
                             if "project" in z and not t.isdigit()
                             and project["project"][t] >= PROJECT_SHARE * total[t]})
 
-    def marks(self, stems: Iterable[str], table: str, *, min_z: float) -> list[str]:
-        """The groups of `table` ("stakeholders" or "themes") that the stems mark at
-        `min_z` or above, strongest first."""
+    def themes_marked(self, stems: Iterable[str], *, min_z: float) -> list[str]:
+        """The themes that the stems mark at `min_z` or above, strongest first."""
         scores: dict[str, float] = {}
         for stem in stems:
-            for group, z in getattr(self, table).get(stem, {}).items():
+            for group, z in self.themes.get(stem, {}).items():
                 if z >= min_z:
                     scores[group] = scores.get(group, 0.0) + z
         return sorted(scores, key=lambda g: -scores[g])

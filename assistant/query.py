@@ -20,9 +20,13 @@ from assistant.errors import InvalidInput
 from assistant.lexicon import Lexicon
 from index.reader import tokenize
 
-# The same for themes: the theme's own key words ("language", "brand", "feedback") score
-# 2.9-5.9, words shared with neighbouring themes lower.
+# The z-score (assistant/lexicon.py) at which a word marks a guidebook theme: each theme's own
+# key words ("language", "brand", "feedback") score 2.9-5.9, words shared with neighbouring
+# themes lower.
 THEME_Z = 2.9
+# A question most of whose content words the corpus never uses is about something else,
+# unless it names a role, phase, theme or project word; half is the line.
+MAX_UNKNOWN_SHARE = 0.5
 
 
 class QuestionKind(StrEnum):
@@ -56,7 +60,6 @@ class QueryAnalysis:
     themes: list[str] = field(default_factory=list)
     kind: QuestionKind = QuestionKind.ACTION_POINT
     request: Request = Request.QUESTION
-    expansion: str = ""
     follow_up: bool = False
     explicit_stakeholder: bool = False
     explicit_phase: bool = False
@@ -69,10 +72,6 @@ class QueryAnalysis:
     names: tuple[str, ...] = ()
 
     @property
-    def lexical_query(self) -> str:
-        return f"{self.query} {self.expansion}".strip()
-
-    @property
     def unknown_share(self) -> float:
         """Share of the question's content words that the corpus never uses."""
         return len(self.unknown) / len(self.content) if self.content else 0.0
@@ -83,10 +82,11 @@ class QueryAnalysis:
                 "follow_up": self.follow_up}
 
 
-_ROLE_RX = {s: t.pattern() for s, t in grammar.ROLE_NAMES.items()}
 _PHASE_RX = {p: re.compile(r"(?<![\w-])(?:" + "|".join(t.phrases) + ")")
              for p, t in grammar.PHASE_PATTERNS.items()}
 _LIST_RX = grammar.LIST_REQUEST.pattern()
+# Besides the phrases, any "what ... do" ("what would a union do", "what do councils do"):
+# the open question about a role's part, whatever words sit between.
 _GENERAL_RX = re.compile(grammar.GENERAL_REQUEST.pattern().pattern + r"|\bwhat\b.*\bdo\b")
 _CROSS_RX = re.compile(grammar.CROSS_REQUEST.pattern().pattern + r"|(?:^|[.?!,;:]\s*)(?:"
                        + "|".join(re.escape(t) for t in grammar.ASKING_WHO.phrases) + r")\b")
@@ -120,7 +120,8 @@ def _stakeholders(lowered: str) -> list[str]:
     students?" about unions) on dev.
     """
     offset = _closing(lowered)
-    positions = {s: [m.start() for m in rx.finditer(lowered)] for s, rx in _ROLE_RX.items()}
+    positions = {s: [m.start() for m in rx.finditer(lowered)]
+                 for s, rx in grammar.ROLE_PATTERNS.items()}
     found = []
     for stakeholder, places in positions.items():
         if places:
@@ -169,31 +170,30 @@ def _names(text: str) -> tuple[str, ...]:
                  if word[:1].isupper())
 
 
-def _content_stems(lowered: str) -> list[str]:
-    words = content_words(lowered)
+def _stems(words: list[str]) -> list[str]:
     return tokenize([" ".join(words)])[0] if words else []
 
 
 def themes_in(text: str, lexicon: Lexicon) -> list[str]:
     """The guidebook themes (intervention areas) whose distinctive words `text` uses,
     strongest first: the same test a question's themes pass, applied to any text."""
-    return lexicon.marks(_content_stems(_lowered(text)), "themes", min_z=THEME_Z)
+    return lexicon.themes_marked(_stems(content_words(_lowered(text))), min_z=THEME_Z)
 
 
 def detect(text: str, lexicon: Lexicon) -> QueryAnalysis:
     """Signals in one piece of text, without conversation context."""
     lowered = _lowered(text)
     words = content_words(lowered)
-    stems = _content_stems(lowered)
+    stems = _stems(words)
     unknown = tuple(w for w in words if not set(tokenize([w])[0]) <= lexicon.known)
     analysis = QueryAnalysis(
         question=text, query=text, stakeholders=_stakeholders(lowered),
-        phases=_phases(lowered), themes=lexicon.marks(stems, "themes", min_z=THEME_Z),
+        phases=_phases(lowered), themes=lexicon.themes_marked(stems, min_z=THEME_Z),
         request=_request(text, lowered), unknown=unknown, content=tuple(words),
         names=_names(text))
     project = any(stem in lexicon.project for stem in stems)
     analysis.in_domain = bool(analysis.stakeholders or analysis.phases or analysis.themes
-                              or project or (words and analysis.unknown_share < 0.5))
+                              or project or (words and analysis.unknown_share < MAX_UNKNOWN_SHARE))
     cross = bool(_CROSS_RX.search(lowered))
     # A project word names the project itself ("the MPF study", "the Talent Hub survey"),
     # whatever phase words come with it; without one, only a fact-shaped question with no
@@ -217,7 +217,7 @@ def wants_list(lowered: str) -> bool:
 def topic_words(text: str) -> int:
     """Words naming a topic, beyond roles, phases and the scaffolding of a question."""
     lowered = _lowered(text)
-    for rx in (*_ROLE_RX.values(), *_PHASE_RX.values()):
+    for rx in (*grammar.ROLE_PATTERNS.values(), *_PHASE_RX.values()):
         lowered = rx.sub(" ", lowered)
     return len(content_words(lowered))
 
@@ -240,7 +240,7 @@ def analyse(question: str, lexicon: Lexicon, *, history: list[tuple[str, str]] |
         previous = analyse(previous_question, lexicon)
         carried = previous.query
         if current.stakeholders:
-            carried = _strip(carried, _ROLE_RX.values())
+            carried = _strip(carried, grammar.ROLE_PATTERNS.values())
         if current.phases:
             carried = _strip(carried, _PHASE_RX.values())
         merged = QueryAnalysis(
@@ -254,7 +254,6 @@ def analyse(question: str, lexicon: Lexicon, *, history: list[tuple[str, str]] |
                 previous.kind != QuestionKind.CROSS_STAKEHOLDER or not current.stakeholders)
             else QuestionKind.ACTION_POINT,
             follow_up=True, in_domain=previous.in_domain or current.in_domain,
-            expansion=f"{current.expansion} {previous.expansion}".strip(),
             unknown=current.unknown, content=current.content, names=current.names,
         )
         if current.kind == QuestionKind.CROSS_STAKEHOLDER and not current.stakeholders:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection
-from functools import lru_cache
+from collections.abc import Collection, Mapping
 
 from index.reader import tokenize
 
@@ -22,11 +21,13 @@ CUTOFF = 0.9
 _LETTERS = re.compile(r"[A-Za-z]+")
 
 
-def correct_spelling(text: str, vocabulary: frozenset[str], terms: Collection[str]) -> str:
+def correct_spelling(text: str, vocabulary: frozenset[str], terms: Collection[str],
+                     by_initial: Mapping[str, list[str]] | None = None) -> str:
     """Replace each word the corpus never uses by its closest corpus word, if one is close.
 
     `vocabulary` holds the corpus's lower-cased words, `terms` its stemmed index terms: a
     word whose stem is a term is an inflection, not a typo ("stage" meets "stages").
+    `by_initial` is `words_by_initial(vocabulary)`, which the caller keeps per index build.
     """
     unknown = sorted({w.lower() for w in _LETTERS.findall(text)
                       if len(w) >= MIN_LENGTH and w.lower() not in vocabulary})
@@ -34,7 +35,7 @@ def correct_spelling(text: str, vocabulary: frozenset[str], terms: Collection[st
         return text
     inflections = {word for word, stems in zip(unknown, tokenize(unknown), strict=True)
                    if stems and stems[0] in terms}
-    by_initial = _by_initial(vocabulary)
+    by_initial = by_initial if by_initial is not None else words_by_initial(vocabulary)
     fixes = {}
     for word in unknown:
         if word in inflections:
@@ -47,11 +48,9 @@ def correct_spelling(text: str, vocabulary: frozenset[str], terms: Collection[st
     return _LETTERS.sub(lambda m: fixes.get(m.group().lower(), m.group()), text)
 
 
-@lru_cache(maxsize=64)
-def _by_initial(vocabulary: frozenset[str]) -> dict[str, list[str]]:
-    """The vocabulary by first letter (a typo rarely hits the first one): computed once per
-    index build and scope (each scope corrects to its own words only) rather than per
-    question."""
+def words_by_initial(vocabulary: frozenset[str]) -> dict[str, list[str]]:
+    """The vocabulary by first letter (a typo rarely hits the first one): what a misspelt
+    word is compared with."""
     groups: dict[str, list[str]] = {}
     for word in sorted(vocabulary):
         groups.setdefault(word[0], []).append(word)

@@ -22,6 +22,11 @@ class UnitKind(StrEnum):
     OTHER = "other"
 
 
+# What tells an organisation what to do: the numbered action points and the intervention
+# paragraphs (answers, follow-ups and the self-assessment's gap search draw on these).
+GUIDANCE = (UnitKind.ACTION_POINTS, UnitKind.INTERVENTIONS)
+
+
 STAKEHOLDERS: dict[str, str] = {
     "employers": "Employers",
     "municipalities": "Municipalities",
