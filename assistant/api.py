@@ -224,9 +224,9 @@ class Assistant:
 
     def units(self, *, kind: str | None = None, stakeholder: str | None = None) -> list[Hit]:
         """Every citable unit with its whole text, optionally filtered."""
-        hits = (_whole_unit(chunks) for chunks in self.check_index().units.values())
-        return [h for h in hits if (not kind or h.kind == kind)
-                and (not stakeholder or h.stakeholder == stakeholder)]
+        return [_whole_unit(chunks) for chunks in self.check_index().units.values()
+                if (not kind or chunks[0].metadata["kind"] == kind)
+                and (not stakeholder or chunks[0].metadata.get("stakeholder") == stakeholder)]
 
     def themes_of(self, text: str) -> list[str]:
         """The guidebook themes a text's words mark (a cited quote's, for analytics),

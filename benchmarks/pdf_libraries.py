@@ -31,10 +31,6 @@ LICENCES = {"pdfplumber": "MIT", "pypdfium2": "Apache-2.0 / BSD-3", "pymupdf": "
             "pypdf": "BSD-3", "unstructured": "Apache-2.0"}
 
 
-def norm(text: str) -> str:
-    return " ".join(text.split())
-
-
 def plumber(path: Path) -> tuple[str, float]:
     import pdfplumber
 
@@ -115,6 +111,7 @@ def main() -> int:
 
     from corpus.load import load_corpus
     from corpus.settings import DEFAULT_CORPUS_DIR
+    from corpus.text import normalise_space
 
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else None
     if path is None:
@@ -124,7 +121,7 @@ def main() -> int:
 
         path = guidebook_folder(Path(tempfile.mkdtemp()) / "pdf", "pdf") / \
             "talent-hub-guidebook.pdf"
-    points = [norm(s.text) for s in load_corpus(DEFAULT_CORPUS_DIR).sections
+    points = [normalise_space(s.text) for s in load_corpus(DEFAULT_CORPUS_DIR).sections
               if s.kind == "action-points"]
     with pdfplumber.open(path) as pdf:
         pages = len(pdf.pages)
@@ -144,12 +141,12 @@ def main() -> int:
                   f"{tables} |")
             continue
         total = time.perf_counter() - started
-        flat = norm(text)
+        flat = normalise_space(text)
         found = sum(p in flat for p in points)
         print(f"| {name} | {LICENCES[name]} | {(total - font_seconds) / pages:.3f} | "
               f"{font_seconds / pages:.3f} | {found}/{len(points)} | {fonts} | {tables} |")
     if ELEMENTS:
-        texts = [norm(str(e)) for e in ELEMENTS]
+        texts = [normalise_space(str(e)) for e in ELEMENTS]
         whole = sum(any(p in t for t in texts) for p in points)
         titles = [t for e, t in zip(ELEMENTS, texts, strict=True)
                   if type(e).__name__ == "Title"]

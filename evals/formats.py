@@ -35,7 +35,7 @@ from corpus.load import MANIFEST_NAME, load_corpus
 from corpus.settings import DEFAULT_CORPUS_DIR, Settings
 from corpus.text import normalise_space, split_sentences
 from evals.dataset import DATASETS_DIR, split_path
-from evals.metrics import HEADLINE
+from evals.metrics import HEADLINE, format_score
 from evals.renderings import FORMATS, guidebook_folder, web_page_pdfs, word_brief
 from evals.runner import EvalReport, run_suite
 from index.embeddings import Embedder
@@ -220,7 +220,8 @@ def print_formats(runs: list[FormatRun], title: str, console: Console) -> None:
         table.add_column(column, justify="left" if column == "format" else "right")
     for run in runs:
         c = run.checks
-        table.add_row(run.name, *(_fmt(run.metric(m)) for m in (*HEADLINE, "fact_accuracy")),
+        table.add_row(run.name,
+                      *(format_score(run.metric(m), 3) for m in (*HEADLINE, "fact_accuracy")),
                       str(c.quotes), f"{len(c.fragments)} ({c.fragment_rate:.1%})",
                       str(len(c.not_in_text)), f"{len(c.off_page)}/{c.paged}",
                       f"{run.parse_seconds:.1f}", f"{run.index_seconds:.1f}")
@@ -231,10 +232,6 @@ def print_formats(runs: list[FormatRun], title: str, console: Console) -> None:
                              ("off page", run.checks.off_page)):
             for item in items[:5]:
                 console.print(f"  {run.name} {label}: {item}", highlight=False)
-
-
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

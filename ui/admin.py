@@ -35,10 +35,11 @@ from index.build import IndexBusy, build_index
 from index.embeddings import Embedder
 from index.reader import IndexReader
 from index.store import IndexUnavailable
-from ui.identity import EVERY_SCOPE, Identity
+from ui.identity import Identity
 from ui.storage import Database, audit
 
-# The content each suffix must have.
+# The content each suffix must have: one entry per format the corpus reads
+# (corpus.readers.supported_suffixes; tests/ui/test_admin.py keeps the two the same).
 CONTENT = {".md": "text", ".markdown": "text", ".txt": "text", ".html": "html",
            ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
 MAX_NAME_CHARS = 100
@@ -139,22 +140,21 @@ class Library:
 
     # -- what there is -------------------------------------------------------------------
 
-    def scopes(self, identity: Identity) -> list[str]:
-        """The scopes `identity` may list: every one for an administrator of all, else the
-        shared one (read only) and its own."""
-        if identity.admin == EVERY_SCOPE:
-            found = {SHARED, *(e.scope for e in self._entries() if e.scope)}
-            return sorted(found, key=lambda s: (s != SHARED, s))
-        return [SHARED, identity.admin] if identity.admin else []
-
     def listing(self, identity: Identity) -> dict[str, list[Entry]]:
-        visible = self.scopes(identity)
+        """The entries `identity` may list, by scope: every scope for an administrator of
+        all, else the shared one (read only) and its own."""
+        entries = self._entries()
+        if identity.administers_all:
+            found = {SHARED, *(e.scope for e in entries if e.scope)}
+            visible = sorted(found, key=lambda s: (s != SHARED, s))
+        else:
+            visible = [SHARED, identity.admin] if identity.admin else []
         grouped: dict[str, list[Entry]] = {scope: [] for scope in visible}
-        for entry in self._entries():
+        for entry in entries:
             if entry.scope in grouped:
                 grouped[entry.scope].append(entry)
-        if identity.admin == EVERY_SCOPE:  # files in no scope: only the operator sees them
-            grouped["(no scope)"] = [e for e in self._entries() if not e.scope]
+        if identity.administers_all:  # files in no scope: only the operator sees them
+            grouped["(no scope)"] = [e for e in entries if not e.scope]
             if not grouped["(no scope)"]:
                 del grouped["(no scope)"]
         return grouped
@@ -258,7 +258,7 @@ class Library:
         """The latest entries: all for an administrator of every scope, else its own
         scope's."""
         query = select(audit).order_by(audit.c.id.desc()).limit(limit)
-        if identity.admin != EVERY_SCOPE:
+        if not identity.administers_all:
             query = query.where(audit.c.scope == identity.admin)
         with self.database.engine.connect() as db:
             rows = db.execute(query).mappings().all()
@@ -328,7 +328,7 @@ class ReindexJob:
             state = dict(self._state)
         total = state.get("total") or 0
         state["percent"] = round(100 * state.get("done", 0) / total) if total else 0
-        if identity.admin == EVERY_SCOPE:
+        if identity.administers_all:
             return state
         return {k: state[k] for k in ("state", "stage", "percent", "started", "finished")
                 if k in state} | {"message": _generic(state)}

@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from corpus.scopes import SHARED
 from ui.admin import AdminError, Library, ReindexJob
 from ui.door import Door
-from ui.identity import EVERY_SCOPE, Identity
+from ui.identity import Identity
 
 STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = {"admin.css": "text/css", "admin.js": "text/javascript"}
@@ -73,7 +73,7 @@ def admin_router(door: Door, library: Library, job: ReindexJob) -> APIRouter:
         listing = library.listing(who)
         return {"user": who.user, "administers": who.admin,
                 "writable": [s for s in listing if who.administers(s)],
-                "new_partners": who.admin == EVERY_SCOPE,
+                "new_partners": who.administers_all,
                 "max_mb": library.settings.upload_max_mb,
                 "scopes": {scope: [e.to_dict() for e in entries]
                            for scope, entries in listing.items()}}

@@ -204,17 +204,17 @@ class Analytics:
         return sorted(gaps, key=lambda g: (-g.size, g.examples[0]))
 
     def _embed(self, texts: list[str], embedder: Embedder) -> np.ndarray:
-        """Normalised embeddings, each computed once per process: the page is reloaded
-        more often than new questions come in."""
+        """Normalised embeddings, kept between page views (the page is reloaded more often
+        than new questions come in), but only those of the questions last shown: a question
+        that retention or an erasure request deleted is not kept in memory either."""
         with self._lock:
             missing = [t for t in texts if t not in self._vectors]
-        if missing:
-            encoded = embedder.encode(missing)
-            with self._lock:
-                for text, vector in zip(missing, encoded, strict=True):
-                    norm = float(np.linalg.norm(vector)) or 1.0
-                    self._vectors[text] = np.asarray(vector, dtype=np.float32) / norm
+        encoded = embedder.encode(missing) if missing else []
         with self._lock:
+            for text, vector in zip(missing, encoded, strict=True):
+                norm = float(np.linalg.norm(vector)) or 1.0
+                self._vectors[text] = np.asarray(vector, dtype=np.float32) / norm
+            self._vectors = {t: self._vectors[t] for t in texts}
             return np.stack([self._vectors[t] for t in texts])
 
     # -- exports -------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from corpus.scopes import SHARED, is_partner_name
 from ui.admin_routes import admin_only, page_routes
 from ui.analytics import CSV_TABLES, OUTCOMES, Analytics, Report
 from ui.door import Door
-from ui.identity import EVERY_SCOPE, Identity
+from ui.identity import Identity
 from ui.plots import Series, bars, stacked_columns
 
 TEMPLATES = jinja2.Environment(
@@ -38,7 +38,7 @@ Table = Literal[CSV_TABLES]  # type: ignore[valid-type]
 
 def chosen_partner(who: Identity, partner: str) -> str | None:
     """The traffic `who` asked for and may see: None for every scope's."""
-    if who.admin != EVERY_SCOPE:
+    if not who.administers_all:
         if partner not in ("", who.admin):
             raise HTTPException(403, "you see your own partner's analytics only")
         return who.admin
@@ -91,7 +91,7 @@ def analytics_router(door: Door, analytics: Analytics) -> APIRouter:
         rate = found.unanswered / found.total if found.total else 0.0
         html = TEMPLATES.get_template("analytics.html.j2").render(
             report=found, charts=charts(found), rate=rate, enabled=analytics.enabled,
-            tables=CSV_TABLES, every_scope=who.admin == EVERY_SCOPE)
+            tables=CSV_TABLES, every_scope=who.administers_all)
         return HTMLResponse(html)
 
     @router.get("/api/admin/analytics/{table}.csv")

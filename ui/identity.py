@@ -49,7 +49,12 @@ class Identity:
         return self.admin is not None
 
     def administers(self, scope_name: str) -> bool:
-        return self.admin == EVERY_SCOPE or (self.admin is not None and self.admin == scope_name)
+        return self.administers_all or (self.admin is not None and self.admin == scope_name)
+
+    @property
+    def administers_all(self) -> bool:
+        """An administrator of every scope (the operator), not of one partner's."""
+        return self.admin == EVERY_SCOPE
 
 
 LOCAL = Identity("local")  # stdio and the command line: whoever may start the process

@@ -16,10 +16,11 @@ from fastapi.testclient import TestClient
 from support import FakeEmbedder, add_partners, copy_corpus
 
 from assistant import Assistant
+from corpus.readers import supported_suffixes
 from corpus.settings import Settings
 from index.build import build_index
 from index.reader import IndexReader
-from ui.admin import AdminError, check_upload, clean_name, sniff
+from ui.admin import CONTENT, AdminError, check_upload, clean_name, sniff
 from ui.server import create_app
 
 OPS = {"X-API-Key": "key-ops"}
@@ -72,6 +73,11 @@ def server(tmp_path: Any) -> Any:
 def listing(client: TestClient, scope: str) -> dict[str, dict[str, Any]]:
     scopes = client.get("/api/admin/documents", headers=OPS).json()["scopes"]
     return {entry["path"]: entry for entry in scopes.get(scope, [])}
+
+
+def test_uploads_take_every_format_the_corpus_reads() -> None:
+    """A reader registered for a new format must get its content check here too."""
+    assert set(CONTENT) == supported_suffixes()
 
 
 def test_names_are_cleaned_and_types_checked_from_the_bytes() -> None:
