@@ -197,9 +197,13 @@ def detect(text: str, lexicon: Lexicon) -> QueryAnalysis:
     cross = bool(_CROSS_RX.search(lowered))
     # A project word names the project itself ("the MPF study", "the Talent Hub survey"),
     # whatever phase words come with it; without one, only a fact-shaped question with no
-    # role or phase in it asks for a fact.
-    if not analysis.stakeholders and (project or (
-            not analysis.phases and _FACT_RX.search(lowered) and not cross)):
+    # role or phase in it asks for a fact. In a question across roles ("which actors ...")
+    # only a project word written as a name counts: a mined project word can also be an
+    # everyday one ("their home country").
+    named = set(_stems([n.lower() for n in analysis.names]))
+    if not analysis.stakeholders and (
+            (project and (not cross or any(stem in lexicon.project for stem in named)))
+            or (not analysis.phases and _FACT_RX.search(lowered) and not cross)):
         analysis.kind = QuestionKind.FACT
     elif cross or (len(analysis.stakeholders) > 1 and _COMPARE_RX.search(lowered)):
         analysis.kind = QuestionKind.CROSS_STAKEHOLDER

@@ -147,3 +147,12 @@ def test_explicit_arguments_override_detection(lexicon: Lexicon) -> None:
     assert analysis.stakeholders == ["municipalities"]
     assert analysis.phases == ["integration"]
     assert analysis.explicit_stakeholder and analysis.explicit_phase
+
+
+def test_a_question_across_roles_is_not_a_project_fact(lexicon: Lexicon) -> None:
+    """"survey" is a project word, but in "which organisations ..." only as a name."""
+    assert "survey" in lexicon.project
+    assert detect("Which organisations should survey newcomers?", lexicon).kind == \
+        QuestionKind.CROSS_STAKEHOLDER
+    assert detect("Which organisations ran the Talent Hub Survey?", lexicon).kind == \
+        QuestionKind.FACT
