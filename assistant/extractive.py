@@ -31,7 +31,8 @@ REFUSAL = ("I can only answer questions about retaining international talent, fr
            "Talent Hub EU Guidebook and its project pages: for example, what employers, "
            "municipalities, ministries, universities, unions or NGOs can do before and after "
            "talent arrives.")
-COUNT_QUESTION = re.compile(r"\b(how many|how much|number of)\b", re.I)
+# "the number of" asks for one; "a number of" only means "several".
+COUNT_QUESTION = re.compile(r"\b(how many|how much|(?:the|what|which) number of)\b", re.I)
 DATE_QUESTION = re.compile(r"\b(when|what date|which date|how long|what year|until)\b", re.I)
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|"
           r"November|December)")
@@ -100,6 +101,8 @@ class Composer:
             self._actions(builder, hits, analysis, snapshot)
         if not builder.citations:
             return refusal(analysis)
+        if _lacks_count(analysis.question, " ".join(c.quote for c in builder.citations)):
+            return refusal(analysis)  # "how many ..." and the guidance states no such count
         return builder.answer()
 
     def _actions(self, b: _AnswerBuilder, hits: list[Hit], a: QueryAnalysis,
@@ -402,9 +405,14 @@ def _question_words() -> frozenset[str]:
 def _wants_value_absent_from(question: str, quote: str) -> bool:
     """A count or a time was asked for, and the best quote holds none: the page talks about
     the thing but does not state the value, so quoting it would not answer."""
-    if COUNT_QUESTION.search(question) and not re.search(r"\d", quote):
+    if _lacks_count(question, quote):
         return True
     return bool(DATE_QUESTION.search(question) and not HAS_TIME.search(quote))
+
+
+def _lacks_count(question: str, text: str) -> bool:
+    """A count was asked for ("how many ..."), and `text` holds no number."""
+    return bool(COUNT_QUESTION.search(question)) and not re.search(r"\d", text)
 
 
 def _fact_spans(text: str, analysis: QueryAnalysis, idf: dict[str, float]

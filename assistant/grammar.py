@@ -75,12 +75,15 @@ ROLE_PATTERNS = {slug: terms.pattern() for slug, terms in ROLE_NAMES.items()}
 # The corpus names the phases ("pre-departure", "on-boarding", "integration & social
 # inclusion") but a question places itself in time with English grammar: "before they
 # move", "once they have landed", "to keep them".
+# "before" opens a clause whose subject can be a whole noun phrase ("before a new hire from
+# outside the EU actually moves"), so up to eight words may stand before the verb; no
+# punctuation can, which keeps the match inside one clause.
 _MOVE = (r"(?:arriv\w*|mov\w*|com(?:e|es|ing)|relocat\w*|land\w*|get here|depart\w*|"
          r"leav\w*|fly\w*|travel\w*|start\w*|join\w*)")
 PHASE_PATTERNS: dict[str, Terms] = {
     "pre-departure": Terms(
         "the time before the move: the phase's names and English 'before ...' phrasing",
-        (rf"before (?:[\w']+ ){{0,3}}{_MOVE}", rf"prior to (?:[\w']+ ){{0,2}}{_MOVE}",
+        (rf"before (?:[\w']+ ){{0,8}}{_MOVE}", rf"prior to (?:[\w']+ ){{0,2}}{_MOVE}",
          r"ahead of (?:\w+ ){0,2}(?:move|arrival|relocation|departure)",
          r"pre-?\s?departure", r"pre-?\s?arrival", r"country of origin",
          r"home countr(?:y|ies)", r"still abroad", r"recruitment stage")),

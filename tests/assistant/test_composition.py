@@ -29,6 +29,7 @@ def test_a_quote_never_opens_with_a_sentence_that_leans_back() -> None:
     ("When did the project start?", "The project started in March 2021.", True),
     ("When was the conference?", "The conference took place in Brussels.", False),
     ("How many people took part?", "Many people took part.", False),
+    ("We had a number of complaints. What helps?", "Offer counselling.", True),
 ])
 def test_a_fact_quote_must_hold_the_kind_of_value_asked_for(question: str, quote: str,
                                                              answers: bool) -> None:
@@ -58,3 +59,11 @@ def test_advice_specific_to_a_country_is_marked(real_assistant: Assistant) -> No
     assert line.endswith("*(Example from Denmark)*")
     general = next(c for c in answer.citations if c.id == "employers/on-boarding/3")
     assert general.countries == []
+
+
+@pytest.mark.slow
+def test_a_count_the_guidance_does_not_state_is_refused(real_assistant: Assistant) -> None:
+    """The action points hold no numbers: quoting one would not answer "how many"."""
+    answer = real_assistant.ask("How many language teachers should an employer hire for its "
+                                "international staff?")
+    assert not answer.grounded and not answer.citations

@@ -36,6 +36,9 @@ def test_whom_a_role_serves_is_not_who_asks(lexicon: Lexicon) -> None:
     ("What should we do before they move?", "pre-departure"),
     ("What should employers do before talent arrives?", "pre-departure"),
     ("What can HR do before our new hires relocate?", "pre-departure"),
+    ("What do we owe a nurse before the woman we hired in Manila actually travels?",
+     "pre-departure"),
+    ("Before the summer break, what helps retention?", "integration"),  # one clause only
     ("What should happen when they arrive?", "on-boarding"),
     ("How do we help in the first weeks?", "on-boarding"),
     ("How do we keep them?", "integration"),
