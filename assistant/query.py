@@ -24,6 +24,11 @@ from index.reader import tokenize
 # key words ("language", "brand", "feedback") score 2.9-5.9, words shared with neighbouring
 # themes lower.
 THEME_Z = 2.9
+# The summed z-score (assistant/lexicon.py) at which a question's project words make it a
+# question about the project: one word just past the marking level (2.33, one-sided 1%) can
+# be chance in a corpus this size ("home" 2.3, "two" 2.3); the 0.1% level is not. Dev: flat
+# from 2.5 to 4.0 (false refusals 0.028 -> 0.022, nothing else moves).
+PROJECT_Z = 3.0
 # A question most of whose content words the corpus never uses is about something else,
 # unless it names a role, phase, theme or project word; half is the line.
 MAX_UNKNOWN_SHARE = 0.5
@@ -195,15 +200,18 @@ def detect(text: str, lexicon: Lexicon) -> QueryAnalysis:
     analysis.in_domain = bool(analysis.stakeholders or analysis.phases or analysis.themes
                               or project or (words and analysis.unknown_share < MAX_UNKNOWN_SHARE))
     cross = bool(_CROSS_RX.search(lowered))
-    # A project word names the project itself ("the MPF study", "the Talent Hub survey"),
-    # whatever phase words come with it; without one, only a fact-shaped question with no
-    # role or phase in it asks for a fact. In a question across roles ("which actors ...")
-    # only a project word written as a name counts: a mined project word can also be an
-    # everyday one ("their home country").
+    # Project words name the project itself ("the MPF study", "the Talent Hub survey"),
+    # whatever phase words come with them; without them, only a fact-shaped question with
+    # no role or phase in it asks for a fact. A mined project word can also be an everyday
+    # one ("going back home"), so it counts when written as a name, or when the question's
+    # project words together mark the project strongly (PROJECT_Z); in a question across
+    # roles ("which actors ...") only a name counts.
     named = set(_stems([n.lower() for n in analysis.names]))
+    weight = sum(lexicon.project.get(stem, 0.0) for stem in set(stems))
+    about_project = any(stem in lexicon.project for stem in named) or (
+        weight >= PROJECT_Z and not cross)
     if not analysis.stakeholders and (
-            (project and (not cross or any(stem in lexicon.project for stem in named)))
-            or (not analysis.phases and _FACT_RX.search(lowered) and not cross)):
+            about_project or (not analysis.phases and _FACT_RX.search(lowered) and not cross)):
         analysis.kind = QuestionKind.FACT
     elif cross or (len(analysis.stakeholders) > 1 and _COMPARE_RX.search(lowered)):
         analysis.kind = QuestionKind.CROSS_STAKEHOLDER
