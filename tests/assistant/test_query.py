@@ -84,6 +84,10 @@ def test_themes_come_from_the_corpus(lexicon: Lexicon, question: str, theme: str
     ("How many people answered the remote work survey?", QuestionKind.FACT),
     ("Which organisations launched the Talent Hub project with IOM?", QuestionKind.FACT),
     ("Compare what unions and NGOs do about language", QuestionKind.CROSS_STAKEHOLDER),
+    ("What should a union have ready before skilled workers relocate?", QuestionKind.LIST),
+    # a theme named: that theme's actions, not the whole phase
+    ("What should employers do about language before talent arrives?",
+     QuestionKind.ACTION_POINT),
     ("what did the talent hub survey find?", QuestionKind.FACT),  # project words, lower case
     # "home" is a project word (the news pages), but one weak one is an everyday word here
     ("my colleague's kids miss home. anything on helping families settle?",
