@@ -118,12 +118,14 @@ GENERAL_REQUEST = Terms(
      "how can", "what are", "what is expected", "supposed to do", "expected to do"))
 CROSS_REQUEST = Terms(
     "questions across roles ('which organisations ...'): question words, not corpus words",
-    ("which stakeholders", "which stakeholder", "which actors", "which organisations",
-     "which organizations", "all stakeholders", "each stakeholder", "every stakeholder",
-     "compare", "comparison", "different stakeholders", "different actors", "which roles",
-     "across stakeholders", "what role do", "which players", "which institutions",
-     "which parties", "what do the different", "which kinds of organisations",
+    ("all stakeholders", "each stakeholder", "every stakeholder",
+     "compare", "comparison", "different stakeholders", "different actors",
+     "across stakeholders", "what role do", "what do the different",
      "who else", "apart from"))
+# "Which ... organisations" may put up to two words before the noun ("which
+# membership-based organisations", "which kinds of actors"): English grammar again.
+WHICH_GROUP = re.compile(r"\bwhich (?:[\w-]+ ){0,2}?(?:stakeholders?|actors?|organi[sz]ations?|"
+                         r"roles|players|institutions|parties)\b")
 # "Who ..." asks across roles only where it opens a question or clause: "people who are
 # still preparing" is a relative clause, not "who should do this?".
 ASKING_WHO = Terms(

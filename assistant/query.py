@@ -98,7 +98,8 @@ _LIST_RX = grammar.LIST_REQUEST.pattern()
 # Besides the phrases, any "what ... do" ("what would a union do", "what do councils do"):
 # the open question about a role's part, whatever words sit between.
 _GENERAL_RX = re.compile(grammar.GENERAL_REQUEST.pattern().pattern + r"|\bwhat\b.*\bdo\b")
-_CROSS_RX = re.compile(grammar.CROSS_REQUEST.pattern().pattern + r"|(?:^|[.?!,;:]\s*)(?:"
+_CROSS_RX = re.compile(grammar.CROSS_REQUEST.pattern().pattern + "|"
+                       + grammar.WHICH_GROUP.pattern + r"|(?:^|[.?!,;:]\s*)(?:"
                        + "|".join(re.escape(t) for t in grammar.ASKING_WHO.phrases) + r")\b")
 _COMPARE_RX = grammar.COMPARE.pattern()
 _FACT_RX = grammar.FACT_REQUEST.pattern()

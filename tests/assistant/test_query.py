@@ -81,6 +81,8 @@ def test_themes_come_from_the_corpus(lexicon: Lexicon, question: str, theme: str
     ("Give me the checklist for municipalities in the on-boarding phase", QuestionKind.LIST),
     ("How can a trade union reach international students?", QuestionKind.ACTION_POINT),
     ("Which stakeholders should help spouses find jobs?", QuestionKind.CROSS_STAKEHOLDER),
+    ("Which faith-based organisations take part in orientation?",
+     QuestionKind.CROSS_STAKEHOLDER),
     ("How many people answered the remote work survey?", QuestionKind.FACT),
     ("Which organisations launched the Talent Hub project with IOM?", QuestionKind.FACT),
     ("Compare what unions and NGOs do about language", QuestionKind.CROSS_STAKEHOLDER),
