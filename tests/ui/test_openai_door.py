@@ -213,8 +213,8 @@ def test_with_an_llm_both_models_answer_and_only_checked_text_is_streamed(
     client = TestClient(app)
     assert [m["id"] for m in client.get("/v1/models").json()["data"]] == ["talenthub",
                                                                           "talenthub-llm"]
-    question = {"role": "user", "content": "What should employers do about language before "
-                                           "talent arrives?"}
+    # a whole-phase list: its fourth source is the online language action point
+    question = {"role": "user", "content": "What should employers do before talent arrives?"}
     written = client.post("/v1/chat/completions", json={
         "model": "talenthub-llm", "messages": [question]}).json()
     content = written["choices"][0]["message"]["content"]
