@@ -56,8 +56,6 @@ MARKER_LIKE = re.compile(r"\[(\d+)\]")
 # cooperation with employers"): English grammar, so a quote never starts with one alone.
 LEANS_BACK = re.compile(r"^(?:This|These|That|Those|It|Its|They|Their|Such|Thus|Therefore|"
                         r"Hence)\b")
-# Where a sentence names a country, the answer says so: these kinds are the guidebook's
-# advice, meant for any country unless they say otherwise.
 
 
 class Composer:
@@ -273,6 +271,8 @@ class _AnswerBuilder:
         markers = [self._cite(first, quote),
                    *(self._cite(h, normalise_space(h.text)) for h in same[1:])]
         notes = [label for label in labels if label]
+        # Where a sentence names a country, the answer says so: these kinds are the
+        # guidebook's advice, meant for any country unless they say otherwise.
         if first.kind in GUIDANCE:
             notes.append(example_label(self.countries.named_in(quote)))
         note = "; ".join(n for n in notes if n)

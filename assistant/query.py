@@ -202,9 +202,9 @@ def detect(text: str, lexicon: Lexicon) -> QueryAnalysis:
         phases=_phases(lowered), themes=lexicon.themes_marked(stems, min_z=THEME_Z),
         request=_request(text, lowered), unknown=unknown, content=tuple(words),
         names=_names(text))
-    project = any(stem in lexicon.project for stem in stems)
+    weight = sum(lexicon.project.get(stem, 0.0) for stem in set(stems))  # 0: no project word
     analysis.in_domain = bool(analysis.stakeholders or analysis.phases or analysis.themes
-                              or project or (words and analysis.unknown_share < MAX_UNKNOWN_SHARE))
+                              or weight or (words and analysis.unknown_share < MAX_UNKNOWN_SHARE))
     cross = bool(_CROSS_RX.search(lowered))
     # Project words name the project itself ("the MPF study", "the Talent Hub survey"),
     # whatever phase words come with them; without them, only a fact-shaped question with
@@ -213,7 +213,6 @@ def detect(text: str, lexicon: Lexicon) -> QueryAnalysis:
     # project words together mark the project strongly (PROJECT_Z); in a question across
     # roles ("which actors ...") only a name counts.
     named = set(_stems([n.lower() for n in analysis.names]))
-    weight = sum(lexicon.project.get(stem, 0.0) for stem in set(stems))
     about_project = any(stem in lexicon.project for stem in named) or (
         weight >= PROJECT_Z and not cross)
     if not analysis.stakeholders and (
@@ -221,19 +220,20 @@ def detect(text: str, lexicon: Lexicon) -> QueryAnalysis:
         analysis.kind = QuestionKind.FACT
     elif cross or (len(analysis.stakeholders) > 1 and _COMPARE_RX.search(lowered)):
         analysis.kind = QuestionKind.CROSS_STAKEHOLDER
-    elif analysis.stakeholders and analysis.phases and wants_list(lowered, lexicon):
+    elif analysis.stakeholders and analysis.phases and wants_list(lowered, analysis.themes):
         analysis.kind = QuestionKind.LIST
     return analysis
 
 
-def wants_list(lowered: str, lexicon: Lexicon) -> bool:
+def wants_list(lowered: str, themes: list[str]) -> bool:
     """An explicit list request, or a general question that names no specific topic: a
-    few words of its own framing ("get ready", "skilled migrants"), none of them a
-    guidebook theme ("language" wants that theme's actions, not the whole phase)."""
+    few words of its own framing ("get ready", "skilled migrants"), none of them marking a
+    guidebook theme (`themes`, as `detect` found them: "language" wants that theme's
+    actions, not the whole phase)."""
     if _LIST_RX.search(lowered):
         return True
     return bool(_GENERAL_RX.search(lowered)) and topic_words(lowered) <= GENERAL_FRAMING \
-        and not themes_in(lowered, lexicon)
+        and not themes
 
 
 def topic_words(text: str) -> int:
@@ -257,6 +257,7 @@ def analyse(question: str, lexicon: Lexicon, *, history: list[tuple[str, str]] |
             stakeholder: str | None = None, phase: str | None = None) -> QueryAnalysis:
     """Analyse a turn in its conversation; explicit arguments override detection."""
     current = detect(question, lexicon)
+    own_themes = current.themes  # this turn's own, before a follow-up adds the last one's
     previous_question = _last_topic(history or [])
     if previous_question and current.request == Request.QUESTION and is_follow_up(question):
         previous = analyse(previous_question, lexicon)
@@ -291,7 +292,7 @@ def analyse(question: str, lexicon: Lexicon, *, history: list[tuple[str, str]] |
                                                    QuestionKind.CROSS_STAKEHOLDER):
         current.kind = QuestionKind.ACTION_POINT
     if current.kind == QuestionKind.ACTION_POINT and len(current.stakeholders) == 1 \
-            and current.phases and (phase or wants_list(_lowered(question), lexicon)):
+            and current.phases and (phase or wants_list(_lowered(question), own_themes)):
         current.kind = QuestionKind.LIST
     return current
 
