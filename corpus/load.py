@@ -50,6 +50,13 @@ class CorpusLoad:
     def sections_of(self, slug: str) -> list[Section]:
         return [s for s in self.sections if s.document == slug]
 
+    def by_document(self) -> dict[str, list[Section]]:
+        """Every document's sections in one pass (`sections_of` for all of them)."""
+        grouped: dict[str, list[Section]] = {}
+        for section in self.sections:
+            grouped.setdefault(section.document, []).append(section)
+        return grouped
+
 
 def read_manifest(corpus_dir: Path) -> dict[str, dict[str, Any]]:
     """Manifest entries keyed by their `file` (a path relative to the corpus folder, or a

@@ -26,7 +26,6 @@ import numpy as np
 from chromadb.errors import ChromaError
 
 from corpus.load import CorpusLoad, Skipped, load_corpus
-from corpus.models import Section
 from corpus.settings import Settings
 from index.chunking import CHUNKER_VERSION, Chunk, chunk_sections
 from index.embeddings import Embedder
@@ -184,9 +183,7 @@ def _catalogue(loaded: CorpusLoad, unchanged: set[str], old: dict[str, Any]
     was last embedded) and each skipped file with the reason."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     before = {d["slug"]: d["indexed"] for d in old.get("documents", [])}
-    by_document: dict[str, list[Section]] = {}
-    for section in loaded.sections:
-        by_document.setdefault(section.document, []).append(section)
+    by_document = loaded.by_document()
     documents = []
     for document in loaded.documents:
         sections = by_document.get(document.slug, [])

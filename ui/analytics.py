@@ -31,6 +31,7 @@ from sqlalchemy import and_, insert, select
 
 from assistant.api import Assistant
 from assistant.models import Answer
+from assistant.retrieval import best_per_unit
 from corpus.scopes import Scope
 from index.embeddings import Embedder
 from ui.identity import Identity
@@ -44,6 +45,8 @@ CLUSTER_DISTANCE = 0.6
 MAX_GAP_QUESTIONS = 2000  # the most recent ones; linkage needs n^2 / 2 distances
 EXAMPLES = 3
 NEAREST_UNITS = 3
+# chunks looked at per nearest unit: a long paragraph is several chunks of one unit
+NEAREST_CHUNKS = 4
 TOP = 10  # documents and units in the "cited most" lists
 OUTCOMES = ("answered", "refused", "ungrounded")
 CSV_TABLES = ("questions", "feedback", "daily", "topics", "cited", "gaps")
@@ -190,12 +193,17 @@ class Analytics:
             return []
         vectors = self._embed(unique, assistant.embedder)
         labels = cluster(vectors)
+        view = assistant.check_index()
         gaps = []
         for label in sorted(set(labels)):
             members = [i for i, lab in enumerate(labels) if lab == label]
             centre = vectors[members].mean(axis=0)
             ranked = sorted(members, key=lambda i: (-float(vectors[i] @ centre), unique[i]))
-            hits = assistant.retrieve(unique[ranked[0]], k=NEAREST_UNITS)
+            # the units nearest the group's centre, from the vectors already at hand: a
+            # search per group would embed and analyse each question again
+            chunks = view.dense(centre / (float(np.linalg.norm(centre)) or 1.0),
+                                NEAREST_UNITS * NEAREST_CHUNKS)
+            hits = best_per_unit(view, dict(chunks))[:NEAREST_UNITS]
             gaps.append(Gap(size=sum(counts[unique[i]] for i in members),
                             examples=[unique[i] for i in ranked[:EXAMPLES]],
                             nearest=[(h.unit_id, h.metadata.get("breadcrumb", ""))

@@ -34,9 +34,10 @@ class Door:
         """The assistant as `who` may use it: scoped to its partner's documents and the
         shared ones (or the shared ones only), and, with analytics on, recording each
         answer under that scope and `channel`. Every door asks through here."""
-        recorder = self.analytics.recorder(who, channel, self.assistant) if self.analytics \
-            else None
-        return (assistant or self.assistant).scoped(who.scope, on_answer=recorder)
+        scoped = (assistant or self.assistant).scoped(who.scope)
+        # the themes of what an answer cites are read with the answering scope's lexicon
+        recorder = self.analytics.recorder(who, channel, scoped) if self.analytics else None
+        return scoped if recorder is None else scoped.scoped(who.scope, on_answer=recorder)
 
     def identify(self, request: Request) -> Identity:
         """`caller` for an app mounted outside FastAPI's routing (MCP over HTTP): the same

@@ -102,7 +102,7 @@ def stacked_columns(title: str, description: str, categories: Sequence[str],
 
 
 def bars(title: str, description: str, items: Sequence[tuple[str, int]], *,
-         css: str = "th-bar", unit: str = "") -> str:
+         css: str = "th-bar") -> str:
     """Horizontal bars, largest first as given, each labelled with its name and value."""
     if not items:
         return (f'<figure class="th-chart"><figcaption>{_e(title)}</figcaption>'
@@ -119,6 +119,6 @@ def bars(title: str, description: str, items: Sequence[tuple[str, int]], *,
                      f'text-anchor="end">{_e(shown)}<title>{_e(label)}</title></text>'
                      f'<rect class="{css}" x="{LABEL_WIDTH}" y="{y + 3}" width="{width:.1f}" '
                      f'height="{BAR_ROW - 6}"/><text class="th-value" '
-                     f'x="{LABEL_WIDTH + width + 6:.1f}" y="{y + 15}">{value}{_e(unit)}</text>')
+                     f'x="{LABEL_WIDTH + width + 6:.1f}" y="{y + 15}">{value}</text>')
     table = _table(["", "count"], items)
     return _figure(title, description, "".join(parts), (WIDTH, height), table)

@@ -118,7 +118,10 @@ class Database:
                                    if self.sqlite else {"pool_pre_ping": True})
         self.engine: Engine = create_engine(url, **options)
         if self.sqlite:
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            # WAL is kept in the database file: set once, not on every new connection
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+            event.listen(self.engine, "connect", _sqlite_busy_timeout)
         metadata.create_all(self.engine)
 
     @classmethod
@@ -160,9 +163,9 @@ def masked(url: str) -> str:
         return "(an invalid database URL)"
 
 
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+def _sqlite_busy_timeout(connection: Any, _record: Any) -> None:
+    """Per connection: wait for a writer rather than fail at once."""
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 

@@ -91,7 +91,15 @@
     if (count > rows) requestAnimationFrame(showLatest);
     rows = count;
   }
-  new MutationObserver(mend).observe(document.body, {
+  // A streamed answer changes the page many times a second: mend (which measures the
+  // layout) at most once a frame.
+  let queued = false;
+  function mendSoon() {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; mend(); });
+  }
+  new MutationObserver(mendSoon).observe(document.body, {
     childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label", "aria-live"],
   });
 
